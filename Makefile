@@ -1,0 +1,27 @@
+# make demo: grade the model answers and a sample submission, offline.
+# make test: the project's own test suite.
+# Both create .venv from a fresh clone when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test exercises clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m nndl.grader.demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+exercises: $(STAMP)
+	$(BIN)/nndl build
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,118 @@
+"""Generate the student edition and the model answers from source/.
+
+Passes over the lines of a source file, in order:
+1. check that the markers are balanced and not nested (a malformed file fails
+   loudly instead of leaking a solution);
+2. drop hidden-test regions (before anything else, so that a solution marker
+   inside hidden tests can never survive);
+3. replace solution regions by nbgrader's stub, or keep their code (answers);
+4. put the "generated from" line on top.
+"""
+import re
+from pathlib import Path
+
+from nndl.grader.chapters import EXERCISES_DIR, SOURCE_DIR, available
+
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+MARKER = re.compile(r"^(\s*)(### (?:BEGIN|END) (?:SOLUTION|HIDDEN TESTS))\s*$")
+STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+
+
+class MarkerError(ValueError):
+    """Unbalanced or nested nbgrader markers in a source file."""
+
+
+def header(chapter, edition):
+    return (f"# {edition} of the course, generated from source/{chapter}.py by `nndl build`; "
+            f"course developers edit that file.\n")
+
+
+def validate(lines, name):
+    """Raise MarkerError unless every BEGIN has its END, with no nesting."""
+    open_marker = None
+    for number, line in enumerate(lines, 1):
+        match = MARKER.match(line)
+        if not match:
+            continue
+        marker = match.group(2)
+        if marker.startswith("### BEGIN"):
+            if open_marker:
+                raise MarkerError(f"{name}:{number}: {marker} inside {open_marker}")
+            open_marker = marker
+        else:
+            if open_marker is None or open_marker.replace("BEGIN", "END") != marker:
+                raise MarkerError(f"{name}:{number}: {marker} without its BEGIN")
+            open_marker = None
+    if open_marker:
+        raise MarkerError(f"{name}: {open_marker} is never closed")
+
+
+def drop_region(lines, begin, end):
+    out, inside = [], False
+    for line in lines:
+        marker = MARKER.match(line)
+        if marker and marker.group(2) == begin:
+            inside = True
+        elif marker and marker.group(2) == end:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return out
+
+
+def stub_solutions(lines):
+    out, inside = [], False
+    for line in lines:
+        marker = MARKER.match(line)
+        if marker and marker.group(2) == BEGIN_SOLUTION:
+            inside = True
+            out += [f"{marker.group(1)}{stub}\n" for stub in STUB]
+        elif marker and marker.group(2) == END_SOLUTION:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return out
+
+
+def keep_solutions(lines):
+    return [line for line in lines if not (MARKER.match(line) and "SOLUTION" in line)]
+
+
+def render(chapter, text, answers=False):
+    """The student edition (stubs) or, with answers=True, the model answers."""
+    lines = text.splitlines(keepends=True)
+    validate(lines, f"source/{chapter}.py")
+    lines = drop_region(lines, BEGIN_HIDDEN, END_HIDDEN)
+    lines = keep_solutions(lines) if answers else stub_solutions(lines)
+    edition = "Model answers" if answers else "Student edition"
+    return header(chapter, edition) + "".join(lines)
+
+
+def release(outdir, answers=False, chapters=None):
+    """Write one chapter file per chapter into outdir; return the paths."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for chapter in chapters or available():
+        text = (SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8")
+        target = outdir / f"{chapter}.py"
+        target.write_text(render(chapter, text, answers), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def build_exercises():
+    """Regenerate the committed exercises/ folder from source/."""
+    return release(EXERCISES_DIR)
+
+
+def stale_exercises():
+    """Chapters whose committed exercise differs from what source/ generates."""
+    stale = []
+    for chapter in available():
+        text = (SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8")
+        target = EXERCISES_DIR / f"{chapter}.py"
+        if not target.exists() or target.read_text(encoding="utf-8") != render(chapter, text):
+            stale.append(chapter)
+    return stale

@@ -1,0 +1,147 @@
+"""The `nndl` command: list, release, build, grade, check.
+
+Bad usage or unreadable input ends with exit status 2 and one line on stderr.
+A broken submission is never an error here: it is a failed check.
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+class UsageError(Exception):
+    """Bad usage: reported in one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def parser():
+    p = Parser(prog="nndl", description="A course on Neural Networks and Deep Learning, with autograding.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    s = sub.add_parser("list", help="chapters, checks and points")
+    s.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    s = sub.add_parser("release", help="write the student edition (or the model answers) to OUTDIR")
+    s.add_argument("outdir", type=Path)
+    s.add_argument("--answers", action="store_true", help="the model answers, same layout")
+
+    sub.add_parser("build", help="regenerate exercises/ from source/ (course developers)")
+
+    s = sub.add_parser("grade", help="grade a submission folder or chapter file")
+    s.add_argument("submission", type=Path)
+    s.add_argument("--json", type=Path, metavar="FILE", help="write the results JSON here")
+    s.add_argument("--chapter", action="append", metavar="ID", help="grade only this chapter (repeatable)")
+    s.add_argument("--jobs", type=int, default=1, metavar="N", help="parallel chapter processes")
+    s.add_argument("--visible-only", action="store_true", help=argparse.SUPPRESS)
+
+    s = sub.add_parser("check", help="run the visible checks on ./exercises")
+    s.add_argument("chapter", nargs="?", help="a chapter id, e.g. ch02_activations")
+    s.add_argument("--dir", type=Path, default=Path("exercises"), help="where the exercises are")
+    return p
+
+
+def _chapters(requested):
+    from nndl.grader import chapters
+
+    for chapter in requested or []:
+        if chapter not in chapters.CHAPTERS:
+            raise UsageError(f"unknown chapter {chapter!r}; see `nndl list`")
+        if chapter not in chapters.available():
+            raise UsageError(f"chapter {chapter} has no checks yet")
+    return requested
+
+
+def cmd_list(args):
+    from nndl.grader import chapters
+
+    rows = [{"chapter": c, "checks": [{"name": f"{c}/{k.id}", "function": k.function,
+                                       "points": k.points, "visibility": k.visibility}
+                                      for k in chapters.checks(c)]}
+            for c in chapters.available()]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        total = sum(k["points"] for k in row["checks"])
+        print(f"{row['chapter']:<28} {len(row['checks']):>3} checks {total:>6g} points")
+        for k in row["checks"]:
+            print(f"    {k['name']:<52} {k['points']:>5.3g}  {k['visibility']}")
+    missing = [c for c in chapters.CHAPTERS if c not in chapters.available()]
+    if missing:
+        print(f"not yet written: {', '.join(missing)}")
+    return 0
+
+
+def cmd_release(args):
+    from nndl.grader import build
+
+    written = build.release(args.outdir, answers=args.answers)
+    kind = "model answers" if args.answers else "student edition"
+    print(f"wrote the {kind} of {len(written)} chapters to {args.outdir}")
+    return 0
+
+
+def cmd_build(args):
+    from nndl.grader import build
+
+    written = build.build_exercises()
+    print(f"regenerated {len(written)} files in exercises/")
+    return 0
+
+
+def cmd_grade(args):
+    from nndl.grader import harness, report
+    from nndl.grader.check import VISIBLE
+    from nndl.grader.config import GraderConfig
+
+    selected = _chapters(args.chapter)
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.json and not args.json.parent.is_dir():
+        raise UsageError(f"cannot write {args.json}: no folder {args.json.parent}")
+    visibility = (VISIBLE,) if args.visible_only else None
+    result = harness.grade(args.submission, GraderConfig.from_env(), selected,
+                           **({"visibility": visibility} if visibility else {}))
+    report.print_report(result, title=f"nndl grade {args.submission}")
+    if args.json:
+        report.write_json(result, args.json)
+    return 0
+
+
+def cmd_check(args):
+    from nndl.grader import harness, report
+    from nndl.grader.check import VISIBLE
+    from nndl.grader.config import GraderConfig
+
+    selected = _chapters([args.chapter] if args.chapter else None)
+    if not args.dir.is_dir():
+        raise UsageError(f"no {args.dir}/ folder here: run `nndl check` where your exercises are")
+    result = harness.grade(args.dir, GraderConfig.from_env(), selected, visibility=(VISIBLE,))
+    report.print_report(result, title=f"nndl check {args.dir}", show_passed=True)
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "release": cmd_release, "build": cmd_build,
+            "grade": cmd_grade, "check": cmd_check}
+
+
+def main(argv=None):
+    from nndl.grader.submission import SubmissionError
+
+    try:
+        args = parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except (UsageError, SubmissionError) as exc:
+        print(f"nndl: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nndl: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

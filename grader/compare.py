@@ -1,0 +1,80 @@
+"""Compare a submission's output with the reference and say precisely what is wrong.
+
+Messages name the shape, dtype, NaN/inf, the largest error and where it is.
+For hidden checks they name the case by its label but never show input values
+or the expected numbers, which would give the hidden inputs away.
+"""
+import numpy as np
+
+
+def _as_array(value):
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, (bool, int, float, np.generic)):
+        return np.asarray(value)
+    return None
+
+
+def compare(got, expected, atol, rtol, hidden, where="output"):
+    """None when got matches expected within atol + rtol*|expected|, else a message."""
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(got, (list, tuple)):
+            return f"{where}: expected a tuple of {len(expected)} values, got a single array"
+        if len(got) != len(expected):
+            return f"{where}: expected {len(expected)} values, got {len(got)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            message = compare(g, e, atol, rtol, hidden, f"{where}[{i}]")
+            if message:
+                return message
+        return None
+    expected = np.asarray(expected)
+    array = _as_array(got)
+    if array is None:
+        return f"{where}: expected a numeric array, got a list of {len(got)} values"
+    if array.dtype.kind not in "biuf":
+        return f"{where}: dtype {array.dtype} is not numeric"
+    if array.shape != expected.shape:
+        return _shape_message(array, expected, atol, rtol, where)
+    array = array.astype(np.float64)
+    bad = ~np.isfinite(array) & np.isfinite(expected)
+    if bad.any():
+        kinds = "NaN" if np.isnan(array[bad]).all() else "inf" if np.isinf(array[bad]).all() else "NaN/inf"
+        return (f"{where}: {kinds} in {int(bad.sum())} of {array.size} values where a finite "
+                f"number was expected (overflow? use a numerically stable form)")
+    error = np.abs(array - expected)
+    error[np.isnan(error) & (np.isnan(array) == np.isnan(expected))] = 0.0
+    outside = error > atol + rtol * np.abs(expected)
+    if not outside.any():
+        return None
+    worst = np.unravel_index(int(np.argmax(np.where(outside, error, -1))), array.shape)
+    message = (f"{where}: {int(outside.sum())} of {array.size} values differ; "
+               f"max abs error {error[worst]:.3g}")
+    if not hidden:
+        index = tuple(int(i) for i in worst)
+        message += f" at index {index if array.ndim else '()'}: got {array[worst]:.6g}, expected {expected[worst]:.6g}"
+    return message + f" (atol {atol:g}, rtol {rtol:g}){_diagnose(array, expected, atol, rtol)}"
+
+
+def _shape_message(array, expected, atol, rtol, where):
+    message = f"{where}: shape {tuple(array.shape)}, expected {tuple(expected.shape)}"
+    if array.T.shape == expected.shape and array.ndim == 2 and \
+            np.allclose(array.T, expected, atol=atol, rtol=rtol):
+        message += " (your result is the transpose of the right one)"
+    elif array.size == expected.size and np.allclose(array.reshape(expected.shape), expected,
+                                                     atol=atol, rtol=rtol):
+        message += " (right values, wrong shape: check reshape/keepdims)"
+    return message
+
+
+def _diagnose(array, expected, atol, rtol):
+    """A hint for common signatures of mistakes, or ''."""
+    if np.allclose(-array, expected, atol=atol, rtol=rtol):
+        return "; your output is the negative of the right one (a flipped sign?)"
+    if np.allclose(1.0 - array, expected, atol=atol, rtol=rtol):
+        return "; your output is 1 - the right one (a sign flipped inside exp?)"
+    nonzero = np.abs(expected) > 1e-12
+    if nonzero.sum() > 1:
+        ratio = array[nonzero] / expected[nonzero]
+        if np.allclose(ratio, ratio[0], rtol=1e-6) and abs(ratio[0] - 1) > 1e-3:
+            return f"; off by a constant factor of {ratio[0]:.4g}"
+    return ""

@@ -1,0 +1,44 @@
+"""The grader's settings, typed and documented in one place.
+
+Instructors set the hidden seed through the environment (``NNDL_HIDDEN_SEED``)
+so that it never sits in a file students can read; every other field has a
+default that suits a 2-core machine.
+"""
+import os
+from dataclasses import dataclass, field
+
+VISIBLE_SEED = 0
+DEFAULT_HIDDEN_SEED = 20261128
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one submission process (one chapter)."""
+
+    load_timeout: float = 60.0      # seconds to execute the chapter file (Keras import included)
+    call_timeout: float = 10.0      # seconds per call, unless a check asks for more
+    cpu_seconds: int = 300          # RLIMIT_CPU over the process's life
+    memory_bytes: int = 8 << 30     # RLIMIT_AS; TensorFlow reserves a lot of address space
+    file_bytes: int = 64 << 20      # RLIMIT_FSIZE: the largest file it may write
+    processes: int = 64             # RLIMIT_NPROC inside the sandbox's own user
+    output_bytes: int = 16 << 10    # what is kept of its stdout/stderr
+
+
+@dataclass(frozen=True)
+class GraderConfig:
+    """What a grading run needs to know besides the submission itself."""
+
+    hidden_seed: int = DEFAULT_HIDDEN_SEED
+    limits: Limits = field(default_factory=Limits)
+    sandbox: str = "auto"           # "auto", "bwrap" or "none"
+
+    @classmethod
+    def from_env(cls, **overrides):
+        """Settings from NNDL_HIDDEN_SEED and NNDL_SANDBOX, then the overrides."""
+        values = {}
+        if os.environ.get("NNDL_HIDDEN_SEED"):
+            values["hidden_seed"] = int(os.environ["NNDL_HIDDEN_SEED"])
+        if os.environ.get("NNDL_SANDBOX"):
+            values["sandbox"] = os.environ["NNDL_SANDBOX"]
+        values.update(overrides)
+        return cls(**values)

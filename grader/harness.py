@@ -1,0 +1,122 @@
+"""One harness for every check: make the inputs, call the submission, compare, score.
+
+``run_check`` does not care how the submission is called: through a sandboxed
+process (``nndl grade``, ``nndl check``) or in the learner's own kernel
+(``nndl.check`` in a notebook). ``grade`` runs whole submissions.
+"""
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nndl.grader import chapters, sandbox, submission
+from nndl.grader.check import HIDDEN, VISIBLE, Result
+from nndl.grader.compare import compare
+from nndl.grader.config import VISIBLE_SEED
+from nndl.grader.runner import Reply, SubmissionProcess
+
+FAILURE_TITLES = {
+    "not_implemented": "not implemented",
+    "missing": "missing",
+    "exception": "raised an exception",
+    "bad_output": "returned something that is not a numeric array",
+    "timeout": "timed out",
+    "died": "crashed",
+    "syntax": "the chapter file has a syntax error",
+    "load": "the chapter file failed to run",
+    "protocol": "broke the grader's protocol",
+    "not_submitted": "not submitted",
+}
+
+
+def run_check(check, chapter, seed, call):
+    """Run one check; `call(function, args, kwargs, timeout, probe)` returns a Reply."""
+    hidden = check.visibility != VISIBLE
+    rng = check.rng(chapter, seed if hidden else VISIBLE_SEED)
+    name = f"{chapter}/{check.id}"
+    cases = check.cases(rng)
+    probe = check.probe(rng) if check.probe else None
+    for number, case in enumerate(cases, 1):
+        reply = call(check.function, case.args, case.kwargs, check.timeout, probe)
+        where = f"case {number}/{len(cases)} ({case.label})"
+        if reply.kind in ("syntax", "load", "not_implemented", "missing"):
+            return _failed(check, name, reply.kind, reply.message)
+        if reply.kind != "ok":
+            return _failed(check, name, reply.kind, f"{where}: {reply.message}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras's advice is for model authors, not for us
+            expected = check.reference(*case.args, **case.kwargs)
+        if check.compare is not None:
+            message = check.compare(reply.value, expected, check, case, probe)
+        else:
+            message = compare(reply.value, expected, check.atol, check.rtol, hidden)
+        if message:
+            return _failed(check, name, "wrong", f"{where}: {message}")
+    return Result(name, float(check.points), float(check.points), "passed",
+                  f"passed {len(cases)} case(s)", check.visibility)
+
+
+def _failed(check, name, kind, message):
+    title = FAILURE_TITLES.get(kind, "wrong answer")
+    hint = f"\nHint: {check.hint}" if check.hint and kind in ("wrong", "bad_output") else ""
+    return Result(name, 0.0, float(check.points), "failed", f"{title} — {message}{hint}",
+                  check.visibility, kind)
+
+
+def not_submitted(chapter, selected):
+    return [Result(f"{chapter}/{c.id}", 0.0, float(c.points), "failed", "not submitted",
+                   c.visibility, "not_submitted") for c in selected]
+
+
+def select(chapter, visibility):
+    return [c for c in chapters.checks(chapter) if c.visibility in visibility]
+
+
+def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN)):
+    """Grade one chapter file in its own sandboxed process; a list of Results."""
+    selected = select(chapter, visibility)
+    if path is None:
+        return not_submitted(chapter, selected)
+    with SubmissionProcess(path, config) as process:
+        def call(function, args, kwargs, timeout, probe):
+            return process.call(function, args, kwargs, timeout, probe)
+        return [run_check(check, chapter, config.hidden_seed, call) for check in selected]
+
+
+@dataclass
+class Report:
+    """The results of grading one submission."""
+
+    results: list
+    execution_time: float
+    sandbox: str
+    warnings: list = field(default_factory=list)
+
+    @property
+    def score(self):
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self):
+        return sum(r.max_score for r in self.results)
+
+    def as_json(self):
+        return {"score": self.score, "max_score": self.max_score,
+                "execution_time": round(self.execution_time, 3),
+                "sandbox": self.sandbox, "warnings": self.warnings,
+                "tests": [r.as_json() for r in self.results]}
+
+
+def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN)):
+    """Grade a submission (a folder or one chapter file); a Report."""
+    started = time.monotonic()
+    path = Path(path)
+    files, warnings = submission.find(path)
+    wanted = selected or (list(files) if path.is_file() else chapters.available())
+    results = []
+    for chapter in wanted:
+        results += grade_chapter(chapter, files.get(chapter), config, visibility)
+    kind = sandbox.choose(config.sandbox)
+    if kind == "none":
+        warnings.append(sandbox.describe(kind))
+    return Report(results, time.monotonic() - started, sandbox.describe(kind), warnings)

@@ -1,0 +1,192 @@
+"""Run one chapter of a submission in its own sandboxed process and call into it.
+
+A ``SubmissionProcess`` owns one worker process. ``call`` sends the inputs of
+one call and waits, with a deadline, for the outputs. A call that times out,
+or whose process dies, kills the process; the next call starts a fresh one, so
+a hang or ``os._exit`` costs only the calls it happened in.
+"""
+import os
+import select
+import shutil
+import signal
+import struct
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from nndl.grader import sandbox
+from nndl.grader.worker import MAX_MESSAGE, WireError, decode, encode, send
+
+
+@dataclass
+class Reply:
+    """What came back from one call: a value, or why there is none."""
+
+    kind: str            # ok | not_implemented | missing | exception | bad_output |
+                         # timeout | died | load | syntax | protocol
+    value: object = None
+    message: str = ""
+
+
+class OutputSink(threading.Thread):
+    """Drains a pipe, keeping only the first `limit` bytes."""
+
+    def __init__(self, fd, limit):
+        super().__init__(daemon=True)
+        self.fd, self.limit, self.kept, self.dropped = fd, limit, bytearray(), 0
+
+    def run(self):
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            room = self.limit - len(self.kept)
+            self.kept += chunk[:max(room, 0)]
+            self.dropped += max(len(chunk) - max(room, 0), 0)
+        os.close(self.fd)
+
+    def text(self):
+        text = self.kept.decode("utf-8", "replace")
+        return text + (f"\n[... {self.dropped} more bytes of output dropped]" if self.dropped else "")
+
+
+class SubmissionProcess:
+    """One chapter file of a submission, loaded in a sandboxed worker on demand."""
+
+    def __init__(self, chapter_file, config):
+        self.source = Path(chapter_file)
+        self.config = config
+        self.kind = sandbox.choose(config.sandbox)
+        self.proc = None
+        self.scratch = None
+        self.load_failure = None
+        self.starts = 0
+
+    # ------------------------------------------------------------- lifecycle
+    def start(self):
+        self.scratch = Path(tempfile.mkdtemp(prefix="nndl-scratch-"))
+        target = self.scratch / "submission" / self.source.name
+        target.parent.mkdir()
+        shutil.copyfile(self.source, target)
+        req_read, self.req_write = os.pipe()
+        self.rep_read, rep_write = os.pipe()
+        out_read, out_write = os.pipe()
+        try:
+            self.proc = sandbox.spawn(self.kind, self.scratch, target, self.config.limits,
+                                      req_read, rep_write, out_write)
+        finally:
+            for fd in (req_read, rep_write, out_write):
+                os.close(fd)
+        self.sink = OutputSink(out_read, self.config.limits.output_bytes)
+        self.sink.start()
+        self.starts += 1
+        reply = self._receive(self.config.limits.load_timeout)
+        if reply.kind == "ok" and isinstance(reply.value, dict) and reply.value.get("event") == "ready":
+            return None
+        if reply.kind == "ok":
+            reply = Reply(reply.value.get("kind", "load"), message=reply.value.get("error", ""))
+        self.load_failure = reply
+        self.stop()
+        return reply
+
+    def stop(self):
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        for fd in (self.req_write, self.rep_read):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.sink.join(timeout=5)
+        self.proc = None
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ---------------------------------------------------------------- calls
+    def call(self, function, args=(), kwargs=None, timeout=None, probe=None):
+        """Call function(*args, **kwargs) in the submission; return a Reply."""
+        if self.load_failure is not None and self.load_failure.kind in ("syntax", "load"):
+            return self.load_failure
+        if self.proc is None:
+            failure = self.start()
+            if failure is not None:
+                return failure
+        request = {"call": function, "args": encode(list(args)), "kwargs": encode(kwargs or {})}
+        if probe is not None:
+            request["probe"] = encode(probe)
+        try:
+            send(self.req_write, request)
+        except OSError:
+            pass  # the process is gone; _receive reports it
+        timeout = timeout or self.config.limits.call_timeout
+        reply = self._receive(timeout)
+        if reply.kind in ("timeout", "died", "protocol"):
+            self.stop()
+        elif reply.kind == "ok":
+            if "ok" in reply.value:
+                return Reply("ok", reply.value["ok"])
+            return Reply(reply.value.get("kind", "exception"), message=reply.value.get("error", ""))
+        return reply
+
+    def _receive(self, timeout):
+        """Read one message within timeout seconds and decode it."""
+        deadline = time.monotonic() + timeout
+        try:
+            header = self._read(4, deadline)
+            (length,) = struct.unpack(">I", header)
+            if length > MAX_MESSAGE:
+                return Reply("protocol", message=f"sent a reply of {length} bytes (limit {MAX_MESSAGE})")
+            import json
+            message = json.loads(self._read(length, deadline).decode("utf-8"))
+            if "ok" in message:
+                message["ok"] = decode(message["ok"])
+            return Reply("ok", message)
+        except TimeoutError:
+            return Reply("timeout", message=f"no answer within {timeout:g} s (time-out)")
+        except EOFError:
+            return Reply("died", message=self._death_message())
+        except (WireError, ValueError, UnicodeDecodeError) as exc:
+            return Reply("protocol", message=f"sent a malformed reply ({exc})")
+
+    def _read(self, n, deadline):
+        chunks = []
+        while n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.rep_read], [], [], remaining)[0]:
+                raise TimeoutError
+            chunk = os.read(self.rep_read, min(n, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def _death_message(self):
+        try:
+            code = self.proc.wait(timeout=5)
+        except Exception:  # noqa: BLE001 - still running but closed its pipe
+            code = None
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            why = {"SIGXCPU": " (CPU-time limit)", "SIGKILL": " (killed, e.g. memory)",
+                   "SIGSEGV": " (crash)", "SIGXFSZ": " (file-size limit)"}.get(name, "")
+            return f"the submission's process was killed by {name}{why}"
+        self.sink.join(timeout=2)
+        tail = self.sink.text().strip()[-600:]
+        return f"the submission's process exited with status {code}" + \
+            (f"; its last output:\n{tail}" if tail else "")

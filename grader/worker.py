@@ -1,0 +1,265 @@
+"""The submission side of the grader: runs inside the sandbox.
+
+This file is executed as a plain script inside the sandbox (``python worker.py
+CHAPTER_FILE``); it must not import anything from ``nndl``, which is not
+visible there. The grader imports it too, for the wire format alone.
+
+Wire format: each message is a 4-byte big-endian length followed by UTF-8
+JSON. Arrays travel as ``{"$array": {"dtype", "shape", "data"}}`` with the raw
+bytes base64-encoded; only boolean, integer and floating dtypes are allowed.
+Nothing is pickled and nothing received is evaluated.
+"""
+import base64
+import json
+import os
+import struct
+import sys
+import traceback
+
+MAX_MESSAGE = 64 * 1024 * 1024
+ALLOWED_DTYPES = {
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+    "uint64", "float16", "float32", "float64",
+}
+# Cells with these tags are not part of the graded module: checks import the
+# grader (absent here) and demos train and plot.
+SKIPPED_TAGS = ("check", "demo")
+
+
+class WireError(ValueError):
+    """A message that does not follow the wire format."""
+
+
+# ---------------------------------------------------------------- wire format
+def encode(value):
+    """Turn numbers, strings, lists, dicts and numeric arrays into JSON data."""
+    import numpy as np
+
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if isinstance(value, np.generic):
+        return encode(np.asarray(value))
+    if isinstance(value, np.ndarray):
+        if value.dtype.name not in ALLOWED_DTYPES:
+            raise WireError(f"an array of dtype {value.dtype} is not numeric")
+        data = np.ascontiguousarray(value).tobytes()
+        return {"$array": {"dtype": value.dtype.name, "shape": list(value.shape),
+                           "data": base64.b64encode(data).decode("ascii")}}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    raise WireError(f"cannot send a {type(value).__name__}")
+
+
+def decode(data):
+    """The inverse of encode; rejects anything that is not plain data."""
+    import numpy as np
+
+    if isinstance(data, (bool, int, float, str)) or data is None:
+        return data
+    if isinstance(data, list):
+        return [decode(v) for v in data]
+    if not isinstance(data, dict):
+        raise WireError(f"unexpected {type(data).__name__} in message")
+    if "$array" not in data:
+        return {k: decode(v) for k, v in data.items()}
+    spec = data["$array"]
+    dtype, shape = spec.get("dtype"), spec.get("shape")
+    if dtype not in ALLOWED_DTYPES:
+        raise WireError(f"array dtype {dtype!r} is not allowed")
+    if not (isinstance(shape, list) and all(type(n) is int and n >= 0 for n in shape)):
+        raise WireError("array shape must be a list of non-negative ints")
+    raw = base64.b64decode(spec.get("data", ""), validate=True)
+    count = 1
+    for n in shape:
+        count *= n
+    if len(raw) != count * np.dtype(dtype).itemsize:
+        raise WireError("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def send(fd, message):
+    body = json.dumps(message, allow_nan=True).encode("utf-8")
+    payload = struct.pack(">I", len(body)) + body
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def read_exactly(fd, n):
+    chunks = []
+    while n:
+        chunk = os.read(fd, n)
+        if not chunk:
+            raise EOFError("pipe closed")
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive(fd):
+    (length,) = struct.unpack(">I", read_exactly(fd, 4))
+    if length > MAX_MESSAGE:
+        raise WireError(f"message of {length} bytes is too large")
+    return json.loads(read_exactly(fd, length).decode("utf-8"))
+
+
+# ----------------------------------------------------------- loading the code
+def split_cells(text):
+    """Code cells of a py:percent file as (tags, source) pairs.
+
+    Each source is padded with the blank lines before it, so that line numbers
+    in tracebacks are those of the file.
+    """
+    cells, tags, lines, kind, start = [], (), [], "code", 0
+    for number, line in enumerate(text.splitlines(keepends=True)):
+        if line.startswith("# %%"):
+            if kind == "code":
+                cells.append((tags, "\n" * start + "".join(lines)))
+            header = line[4:]
+            kind = "markdown" if header.lstrip().startswith("[markdown]") else "code"
+            tags = tuple(t for t in SKIPPED_TAGS if f'"{t}"' in header.split("tags=")[-1]) \
+                if "tags=" in header else ()
+            lines, start = [], number + 1
+        else:
+            lines.append(line)
+    if kind == "code":
+        cells.append((tags, "\n" * start + "".join(lines)))
+    return cells
+
+
+def notebook_cells(text):
+    """Code cells of an .ipynb notebook as (tags, source) pairs."""
+    notebook = json.loads(text)
+    cells = []
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        meta = cell.get("metadata", {})
+        tags = tuple(meta.get("tags", []))
+        if meta.get("nbgrader", {}).get("grade") and not meta["nbgrader"].get("solution"):
+            tags += ("check",)
+        source = cell.get("source", "")
+        cells.append((tags, "".join(source) if isinstance(source, list) else source))
+    return cells
+
+
+def strip_magics(source):
+    """Comment out IPython magics and shell escapes so plain Python can run them."""
+    return "".join(("# " + line) if line.lstrip().startswith(("%", "!")) else line
+                   for line in source.splitlines(keepends=True))
+
+
+def load_module(path):
+    """Execute the graded cells of a chapter file; return its namespace."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    notebook = path.endswith(".ipynb")
+    cells = notebook_cells(text) if notebook else split_cells(text)
+    name = os.path.basename(path)
+    namespace = {"__name__": "submission", "__file__": name}
+    for index, (tags, source) in enumerate(cells):
+        if any(tag in SKIPPED_TAGS for tag in tags):
+            continue
+        code = compile(strip_magics(source), f"{name} cell {index + 1}" if notebook else name, "exec")
+        exec(code, namespace)
+    return namespace
+
+
+def short_traceback(exc):
+    """The last frames of a traceback, without the worker's own frames."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
+    lines = traceback.format_list(frames[-3:])
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines).strip()[-2000:]
+
+
+# --------------------------------------------------------------- the results
+def summarise_model(model, probe):
+    """Describe a Keras model as plain data: layers, weights and outputs on probe."""
+    import numpy as np
+
+    layers = []
+    for layer in model.layers:
+        config = layer.get_config()
+        activation = config.get("activation")
+        layers.append({
+            "class_name": type(layer).__name__,
+            "output_shape": [d if d is not None else -1 for d in layer.output.shape],
+            "params": int(layer.count_params()),
+            "activation": activation if isinstance(activation, str) else None,
+            "units": config.get("units"), "padding": config.get("padding"),
+        })
+    summary = {"layers": layers, "params": int(model.count_params()),
+               "weights": [np.asarray(w) for w in model.get_weights()]}
+    if probe is not None:
+        width = model.inputs[0].shape[-1]
+        summary["output"] = np.asarray(model(probe[:, :width], training=False))
+    return {"$model": summary}
+
+
+def to_plain(value, probe=None):
+    """Convert a student's return value into data the wire accepts."""
+    import numpy as np
+
+    if hasattr(value, "count_params") and hasattr(value, "layers"):
+        return summarise_model(value, probe)
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, (bool, int, float, np.generic)) and not isinstance(value, np.object_):
+        return np.asarray(value)
+    if type(value).__module__.split(".")[0] in ("numpy", "tensorflow", "keras", "jax", "torch") \
+            or isinstance(value, np.ndarray):
+        array = np.asarray(value)
+        if array.dtype.name not in ALLOWED_DTYPES:
+            raise WireError(f"returned an array of dtype {array.dtype}, not numbers")
+        return np.array(array)
+    raise WireError(f"returned a {type(value).__name__}, expected a numeric array")
+
+
+def serve(namespace, requests, replies):
+    while True:
+        try:
+            request = receive(requests)
+        except EOFError:
+            return
+        name = request["call"]
+        function = namespace.get(name)
+        if not callable(function):
+            send(replies, {"error": f"function {name}() is not defined", "kind": "missing"})
+            continue
+        try:
+            args = decode(request.get("args", []))
+            kwargs = decode(request.get("kwargs", {}))
+            result = function(*args, **kwargs)
+            plain = encode(to_plain(result, decode(request.get("probe"))))
+        except NotImplementedError:
+            send(replies, {"error": f"{name}() still raises NotImplementedError",
+                           "kind": "not_implemented"})
+        except WireError as exc:
+            send(replies, {"error": f"{name}() {exc}", "kind": "bad_output"})
+        except BaseException as exc:  # noqa: B902 - SystemExit too is the submission's fault
+            send(replies, {"error": f"{name}() raised {short_traceback(exc)}", "kind": "exception"})
+        else:
+            send(replies, {"ok": plain})
+
+
+def main(argv):
+    path, requests, replies = argv[1], int(argv[2]), int(argv[3])
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    sys.setrecursionlimit(10000)
+    try:
+        namespace = load_module(path)
+    except BaseException as exc:  # noqa: B902 - a broken file is reported, not raised
+        kind = "syntax" if isinstance(exc, SyntaxError) else "load"
+        send(replies, {"event": "load_error", "kind": kind, "error": short_traceback(exc)})
+        return 0
+    functions = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("_"))
+    send(replies, {"event": "ready", "functions": functions})
+    serve(namespace, requests, replies)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
