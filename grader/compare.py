@@ -35,23 +35,25 @@ def compare(got, expected, atol, rtol, hidden, where="output"):
         return f"{where}: dtype {array.dtype} is not numeric"
     if array.shape != expected.shape:
         return _shape_message(array, expected, atol, rtol, where)
-    array = array.astype(np.float64)
+    shape = array.shape
+    array, expected = array.astype(np.float64).ravel(), expected.astype(np.float64).ravel()
     bad = ~np.isfinite(array) & np.isfinite(expected)
     if bad.any():
         kinds = "NaN" if np.isnan(array[bad]).all() else "inf" if np.isinf(array[bad]).all() else "NaN/inf"
         return (f"{where}: {kinds} in {int(bad.sum())} of {array.size} values where a finite "
                 f"number was expected (overflow? use a numerically stable form)")
-    error = np.abs(array - expected)
+    with np.errstate(invalid="ignore"):
+        error = np.abs(array - expected)
     error[np.isnan(error) & (np.isnan(array) == np.isnan(expected))] = 0.0
-    outside = error > atol + rtol * np.abs(expected)
+    outside = ~(error <= atol + rtol * np.abs(expected))
     if not outside.any():
         return None
-    worst = np.unravel_index(int(np.argmax(np.where(outside, error, -1))), array.shape)
+    worst = int(np.argmax(np.where(outside, np.nan_to_num(error, nan=np.inf), -1)))
     message = (f"{where}: {int(outside.sum())} of {array.size} values differ; "
                f"max abs error {error[worst]:.3g}")
     if not hidden:
-        index = tuple(int(i) for i in worst)
-        message += f" at index {index if array.ndim else '()'}: got {array[worst]:.6g}, expected {expected[worst]:.6g}"
+        index = tuple(int(i) for i in np.unravel_index(worst, shape)) if shape else ()
+        message += f" at index {index}: got {array[worst]:.6g}, expected {expected[worst]:.6g}"
     return message + f" (atol {atol:g}, rtol {rtol:g}){_diagnose(array, expected, atol, rtol)}"
 
 

@@ -26,11 +26,25 @@ FAILURE_TITLES = {
     "load": "the chapter file failed to run",
     "protocol": "broke the grader's protocol",
     "not_submitted": "not submitted",
+    "grader_error": "GRADER ERROR",
 }
 
 
 def run_check(check, chapter, seed, call):
-    """Run one check; `call(function, args, kwargs, timeout, probe)` returns a Reply."""
+    """Run one check; `call(function, args, kwargs, timeout, probe)` returns a Reply.
+
+    A fault of the grader itself (a bug in a check) fails only this check and
+    says so, rather than stopping a batch.
+    """
+    try:
+        return _run_check(check, chapter, seed, call)
+    except Exception as exc:  # noqa: BLE001 - reported, never raised into a batch
+        return _failed(check, f"{chapter}/{check.id}", "grader_error",
+                       f"the grader failed on this check ({type(exc).__name__}: {exc}); "
+                       f"please report it")
+
+
+def _run_check(check, chapter, seed, call):
     hidden = check.visibility != VISIBLE
     rng = check.rng(chapter, seed if hidden else VISIBLE_SEED)
     name = f"{chapter}/{check.id}"

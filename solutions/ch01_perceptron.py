@@ -26,15 +26,21 @@ def perceptron_predict(X, w, b):
 def perceptron_train(X, y, eta=0.1, epochs=10):
     """The perceptron rule from zero weights, one sample at a time, on tf.Variables."""
     X = tf.constant(np.asarray(X, dtype=np.float64))
-    y = np.asarray(y, dtype=np.float64)
+    y = tf.constant(np.asarray(y, dtype=np.float64))
     w = tf.Variable(tf.zeros(X.shape[1], dtype=tf.float64))
     b = tf.Variable(tf.constant(0.0, dtype=tf.float64))
-    for _ in range(epochs):
-        for x_i, y_i in zip(X, y):
-            output = 1.0 if float(tf.tensordot(w, x_i, 1) + b) > 0 else 0.0
-            w.assign_add(eta * (y_i - output) * x_i)
-            b.assign_add(eta * (y_i - output))
-    return w.numpy(), b.numpy()
+    _rule(X, y, w, b, tf.constant(float(eta), tf.float64), tf.constant(int(epochs)))
+    return w.numpy(), float(b.numpy())
+
+
+@tf.function
+def _rule(X, y, w, b, eta, epochs):
+    # AutoGraph turns these loops into one graph: the same updates, in order.
+    for _ in tf.range(epochs):
+        for i in tf.range(tf.shape(X)[0]):
+            output = tf.cast(tf.tensordot(w, X[i], 1) + b > 0, tf.float64)
+            w.assign_add(eta * (y[i] - output) * X[i])
+            b.assign_add(eta * (y[i] - output))
 
 
 def perceptron_converges(X, y, eta=0.1, epochs=100):
