@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test exercises clean
 
 $(STAMP): pyproject.toml
+	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null) ; } \
+	  || echo "note: bubblewrap is not installed; submissions will run without a sandbox"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -1,17 +1,4 @@
 # Student edition of the course, generated from source/ch01_perceptron.py by `nndl build`; course developers edit that file.
-# ---
-# jupyter:
-#   jupytext:
-#     formats: py:percent
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#   kernelspec:
-#     display_name: Python 3
-#     language: python
-#     name: python3
-# ---
-
 # %% [markdown]
 # # Chapter 1 — The perceptron (感知器)
 #

@@ -1,17 +1,4 @@
 # Student edition of the course, generated from source/ch03_networks.py by `nndl build`; course developers edit that file.
-# ---
-# jupyter:
-#   jupytext:
-#     formats: py:percent
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#   kernelspec:
-#     display_name: Python 3
-#     language: python
-#     name: python3
-# ---
-
 # %% [markdown]
 # # Chapter 3 — The architecture of neural networks (神经网络架构)
 #

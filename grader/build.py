@@ -6,7 +6,9 @@ Passes over the lines of a source file, in order:
 2. drop hidden-test regions (before anything else, so that a solution marker
    inside hidden tests can never survive);
 3. replace solution regions by nbgrader's stub, or keep their code (answers);
-4. put the "generated from" line on top.
+4. replace jupytext's YAML header by the "generated from" line (the header
+   must be a file's first line, and the generated line must be too; jupytext
+   reads the result as a notebook all the same).
 """
 import re
 from pathlib import Path
@@ -26,6 +28,17 @@ class MarkerError(ValueError):
 def header(chapter, edition):
     return (f"# {edition} of the course, generated from source/{chapter}.py by `nndl build`; "
             f"course developers edit that file.\n")
+
+
+def drop_yaml_header(lines):
+    """Lines without a leading jupytext header (# --- ... # ---)."""
+    if not lines or lines[0].rstrip() != "# ---":
+        return lines
+    for end, line in enumerate(lines[1:], 1):
+        if line.rstrip() == "# ---":
+            rest = lines[end + 1:]
+            return rest[1:] if rest and not rest[0].strip() else rest
+    return lines
 
 
 def validate(lines, name):
@@ -83,7 +96,7 @@ def render(chapter, text, answers=False):
     """The student edition (stubs) or, with answers=True, the model answers."""
     lines = text.splitlines(keepends=True)
     validate(lines, f"source/{chapter}.py")
-    lines = drop_region(lines, BEGIN_HIDDEN, END_HIDDEN)
+    lines = drop_region(drop_yaml_header(lines), BEGIN_HIDDEN, END_HIDDEN)
     lines = keep_solutions(lines) if answers else stub_solutions(lines)
     edition = "Model answers" if answers else "Student edition"
     return header(chapter, edition) + "".join(lines)

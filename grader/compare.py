@@ -70,13 +70,14 @@ def _shape_message(array, expected, atol, rtol, where):
 
 def _diagnose(array, expected, atol, rtol):
     """A hint for common signatures of mistakes, or ''."""
-    if np.allclose(-array, expected, atol=atol, rtol=rtol):
+    binary = np.isin(expected, (0.0, 1.0)).all()   # 0/1 answers: "1 - x" is just "wrong"
+    if np.abs(expected).max(initial=0) > atol and np.allclose(-array, expected, atol=atol, rtol=rtol):
         return "; your output is the negative of the right one (a flipped sign?)"
-    if np.allclose(1.0 - array, expected, atol=atol, rtol=rtol):
+    if not binary and np.allclose(1.0 - array, expected, atol=atol, rtol=rtol):
         return "; your output is 1 - the right one (a sign flipped inside exp?)"
-    nonzero = np.abs(expected) > 1e-12
-    if nonzero.sum() > 1:
-        ratio = array[nonzero] / expected[nonzero]
+    both = (np.abs(expected) > 1e-12) & (np.abs(array) > 1e-12)
+    if both.sum() > 1 and both.sum() == (np.abs(expected) > 1e-12).sum():
+        ratio = array[both] / expected[both]
         if np.allclose(ratio, ratio[0], rtol=1e-6) and abs(ratio[0] - 1) > 1e-3:
             return f"; off by a constant factor of {ratio[0]:.4g}"
     return ""

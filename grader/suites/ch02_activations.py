@@ -7,7 +7,7 @@ from nndl.solutions import ch02_activations as ref
 
 
 def elementwise(name, points, hint, extremes=True, kwargs=None):
-    """A visible and a hidden check of an elementwise function (points split 1:2)."""
+    """A visible check worth 1 point and a hidden one worth the rest."""
     reference = getattr(ref, name)
 
     def visible(rng):
@@ -16,8 +16,8 @@ def elementwise(name, points, hint, extremes=True, kwargs=None):
     def hidden(rng):
         return [Case(c.label, c.args, kwargs or {}) for c in hidden_arrays(rng, extremes)]
 
-    return [Check(name, name, points / 3, VISIBLE, visible, reference, hint=hint),
-            Check(f"{name}_hidden", name, 2 * points / 3, HIDDEN, hidden, reference, hint=hint)]
+    return [Check(name, name, 1, VISIBLE, visible, reference, hint=hint),
+            Check(f"{name}_hidden", name, points - 1, HIDDEN, hidden, reference, hint=hint)]
 
 
 def softmax_visible(rng):
@@ -39,8 +39,8 @@ def jacobian_hidden(rng):
 
 
 CHECKS = [
-    *elementwise("step", 1, "step(0) is 0: the neuron fires only when z > 0"),
-    *elementwise("linear", 1, "the identity: return x itself, as a float array"),
+    *elementwise("step", 2, "step(0) is 0: the neuron fires only when z > 0"),
+    *elementwise("linear", 2, "the identity: return x itself, as a float array"),
     *elementwise("sigmoid", 3, "1 / (1 + exp(-x)); for large negative x, exp(-x) overflows: "
                  "use exp(x) / (1 + exp(x)) there, or np.exp of -|x|"),
     *elementwise("tanh", 3, "tanh = 2 sigmoid(2x) - 1, or np.tanh; (e^x - e^-x)/(e^x + e^-x) "
@@ -60,7 +60,7 @@ CHECKS = [
     *elementwise("relu_prime", 2, "1 where x > 0, else 0 (0 at x = 0, as TensorFlow's gradient)"),
     *elementwise("leaky_relu_prime", 2, "1 where x > 0, else negative_slope (also at x = 0)",
                  kwargs={"negative_slope": 0.2}),
-    *elementwise("linear_prime", 1, "the derivative of a linear function is a constant: ones "
+    *elementwise("linear_prime", 2, "the derivative of a linear function is a constant: ones "
                  "with the shape of x"),
     Check("softmax_jacobian", "softmax_jacobian", 1, VISIBLE,
           lambda rng: [Case("a 3-vector", (rng.normal(0, 1, 3),))], ref.softmax_jacobian,

@@ -1,0 +1,31 @@
+"""`make demo`: grade the model answers and a sample submission, offline.
+
+Writes the model answers and both results JSON files into ./demo-results/.
+"""
+import sys
+from pathlib import Path
+
+from nndl.grader import build, harness, report
+from nndl.grader.chapters import ROOT
+from nndl.grader.config import GraderConfig
+
+SAMPLE = ROOT / "examples" / "sample_submission"
+
+
+def main(outdir="demo-results"):
+    outdir = Path(outdir)
+    answers = outdir / "model-answers"
+    build.release(answers, answers=True)
+    config = GraderConfig.from_env()
+    for title, submission, name in (("the model answers", answers, "model-answers.json"),
+                                    ("a sample submission with mistakes", SAMPLE, "sample.json")):
+        print(f"\nGrading {title} ({submission}) ...", flush=True)
+        result = harness.grade(submission, config)
+        report.print_report(result, title=f"nndl grade: {title}")
+        report.write_json(result, outdir / name)
+        print(f"results JSON: {outdir / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
