@@ -35,7 +35,8 @@ def parser():
     s.add_argument("submission", type=Path)
     s.add_argument("--json", type=Path, metavar="FILE", help="write the results JSON here")
     s.add_argument("--chapter", action="append", metavar="ID", help="grade only this chapter (repeatable)")
-    s.add_argument("--jobs", type=int, default=1, metavar="N", help="parallel chapter processes")
+    s.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="chapters graded side by side (default 1)")
     s.add_argument("--visible-only", action="store_true", help=argparse.SUPPRESS)
 
     s = sub.add_parser("check", help="run the visible checks on ./exercises")
@@ -105,7 +106,7 @@ def cmd_grade(args):
         raise UsageError(f"cannot write {args.json}: no folder {args.json.parent}")
     visibility = (VISIBLE,) if args.visible_only else None
     result = harness.grade(args.submission, GraderConfig.from_env(), selected,
-                           **({"visibility": visibility} if visibility else {}))
+                           **({"visibility": visibility} if visibility else {}), jobs=args.jobs)
     report.print_report(result, title=f"nndl grade {args.submission}")
     if args.json:
         report.write_json(result, args.json)

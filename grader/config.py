@@ -17,6 +17,7 @@ class Limits:
 
     load_timeout: float = 60.0      # seconds to execute the chapter file (Keras import included)
     call_timeout: float = 10.0      # seconds per call, unless a check asks for more
+    chapter_timeout: float = 300.0  # wall-clock seconds for all calls of one chapter
     cpu_seconds: int = 300          # RLIMIT_CPU over the process's life
     memory_bytes: int = 8 << 30     # RLIMIT_AS; TensorFlow reserves a lot of address space
     file_bytes: int = 64 << 20      # RLIMIT_FSIZE: the largest file it may write

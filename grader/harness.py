@@ -5,6 +5,7 @@ process (``nndl grade``, ``nndl check``) or in the learner's own kernel
 (``nndl.check`` in a notebook). ``grade`` runs whole submissions.
 """
 import time
+from concurrent.futures import ThreadPoolExecutor
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,9 +92,15 @@ def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN)):
     selected = select(chapter, visibility)
     if path is None:
         return not_submitted(chapter, selected)
+    deadline = time.monotonic() + config.limits.chapter_timeout
     with SubmissionProcess(path, config) as process:
         def call(function, args, kwargs, timeout, probe):
-            return process.call(function, args, kwargs, timeout, probe)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return Reply("timeout", message=f"the chapter used up its "
+                             f"{config.limits.chapter_timeout:g} s budget before this call")
+            return process.call(function, args, kwargs,
+                                min(timeout or config.limits.call_timeout, left), probe)
         return [run_check(check, chapter, config.hidden_seed, call) for check in selected]
 
 
@@ -121,15 +128,19 @@ class Report:
                 "tests": [r.as_json() for r in self.results]}
 
 
-def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN)):
-    """Grade a submission (a folder or one chapter file); a Report."""
+def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1):
+    """Grade a submission (a folder or one chapter file); a Report.
+
+    With jobs > 1, chapters run side by side (each in its own sandboxed
+    process); results keep the course order either way.
+    """
     started = time.monotonic()
     path = Path(path)
     files, warnings = submission.find(path)
     wanted = selected or (list(files) if path.is_file() else chapters.available())
-    results = []
-    for chapter in wanted:
-        results += grade_chapter(chapter, files.get(chapter), config, visibility)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        graded = pool.map(lambda c: grade_chapter(c, files.get(c), config, visibility), wanted)
+        results = [result for chapter_results in graded for result in chapter_results]
     kind = sandbox.choose(config.sandbox)
     if kind == "none":
         warnings.append(sandbox.describe(kind))
