@@ -28,7 +28,8 @@ def dense_hidden(rng):
             Case("linear", (X, W, b), {"activation": "linear"}),
             Case("softmax over the units", (X, W, b), {"activation": "softmax"}),
             Case("one sample, one unit", (X[:1], W[:, :1], b[:1])),
-            Case("large inputs (saturated sigmoid)", (X * 300, W, b))]
+            Case("large inputs (saturated sigmoid)", (X * 300, W, b)),
+            Case("softmax of large inputs", (X * 300, W, b), {"activation": "softmax"})]
 
 
 def feedforward_visible(rng):
