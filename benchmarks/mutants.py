@@ -65,9 +65,14 @@ def variants(node):
         yield f"{node.value} -> {not node.value}", ast.Constant(not node.value)
     if isinstance(node, ast.Attribute) and node.attr in FUNCTIONS:
         yield f"{node.attr} -> {FUNCTIONS[node.attr]}", ast.Attribute(node.value, FUNCTIONS[node.attr], node.ctx)
-    if isinstance(node, ast.keyword) and node.arg == "axis" and isinstance(node.value, ast.Constant):
-        other = 0 if node.value.value != 0 else -1
-        yield f"axis={node.value.value} -> axis={other}", ast.keyword("axis", ast.Constant(other))
+    if isinstance(node, ast.keyword) and node.arg == "axis":
+        try:
+            axis = ast.literal_eval(node.value)  # -1 is a negated constant in the tree
+        except ValueError:
+            axis = None
+        if isinstance(axis, int):
+            other = 0 if axis != 0 else -1
+            yield f"axis={axis} -> axis={other}", ast.keyword("axis", ast.Constant(other))
     if isinstance(node, ast.Assign) and isinstance(node.value, ast.BinOp):
         yield "drop an update (x = x + ... -> x = x)", ast.Assign(node.targets, node.value.left)
 
