@@ -44,8 +44,10 @@ def compare(got, expected, atol, rtol, hidden, where="output"):
                 f"number was expected (overflow? use a numerically stable form)")
     with np.errstate(invalid="ignore"):
         error = np.abs(array - expected)
-    error[np.isnan(error) & (np.isnan(array) == np.isnan(expected))] = 0.0
-    outside = ~(error <= atol + rtol * np.abs(expected))
+    same = np.isnan(error) & (np.isnan(array) == np.isnan(expected))  # NaN for NaN, inf for inf
+    error[same] = 0.0
+    tolerance = atol + rtol * np.abs(np.where(np.isinf(expected), 0.0, expected))  # inf: exact
+    outside = ~(error <= tolerance) & ~same
     if not outside.any():
         return None
     worst = int(np.argmax(np.where(outside, np.nan_to_num(error, nan=np.inf), -1)))

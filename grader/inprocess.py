@@ -4,6 +4,7 @@ This is the learner's side, not the grader's: the learner's code is trusted
 here, so it is called directly. Its output goes through the same conversion
 and wire format as in the sandbox, so what passes here passes in `nndl grade`.
 """
+import copy
 import os
 import signal
 import threading
@@ -17,14 +18,18 @@ from nndl.grader.runner import Reply
 
 def _call_directly(function):
     def call(name, args, kwargs, timeout, probe):
+        # Copies, as the sandbox gets: a function that changes its input in place must
+        # not change the input the reference is computed on.
+        args, kwargs = copy.deepcopy((args, kwargs))
+        timeout = timeout or GraderConfig().limits.call_timeout
         try:
-            with _alarm(timeout or GraderConfig().limits.call_timeout):
+            with _alarm(timeout):
                 value = function(*args, **kwargs)
             plain = worker.decode(worker.encode(worker.to_plain(value, probe)))
         except NotImplementedError:
             return Reply("not_implemented", message=f"{name}() still raises NotImplementedError")
         except TimeoutError:
-            return Reply("timeout", message=f"{name}() did not return within {timeout} s")
+            return Reply("timeout", message=f"{name}() did not return within {timeout:g} s")
         except worker.WireError as exc:
             return Reply("bad_output", message=f"{name}() {exc}")
         except Exception as exc:  # noqa: BLE001 - the learner's error, reported as such

@@ -16,8 +16,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from nndl.grader import sandbox
 from nndl.grader.worker import MAX_MESSAGE, WireError, decode, encode, send
+
+# The failures the worker itself reports; any other reply is forged or garbled.
+WORKER_FAILURES = ("not_implemented", "missing", "bad_output", "exception")
 
 
 @dataclass
@@ -28,6 +33,13 @@ class Reply:
                          # timeout | died | load | syntax | protocol
     value: object = None
     message: str = ""
+
+
+def _is_result(value):
+    """What the worker's to_plain makes: an array, a list of results, or a model summary."""
+    if isinstance(value, list):
+        return all(_is_result(v) for v in value)
+    return isinstance(value, np.ndarray) or (isinstance(value, dict) and "$model" in value)
 
 
 class OutputSink(threading.Thread):
@@ -86,10 +98,12 @@ class SubmissionProcess:
         self.sink.start()
         self.starts += 1
         reply = self._receive(self.config.limits.load_timeout)
-        if reply.kind == "ok" and isinstance(reply.value, dict) and reply.value.get("event") == "ready":
+        if reply.kind == "ok" and reply.value.get("event") == "ready":
             return None
         if reply.kind == "ok":
             reply = Reply(reply.value.get("kind", "load"), message=reply.value.get("error", ""))
+        else:  # a hang or crash while loading would happen again: fail the file once
+            reply = Reply("load", message=f"while loading the chapter file: {self._load_failure(reply)}")
         self.load_failure = reply
         self.stop()
         return reply
@@ -120,7 +134,7 @@ class SubmissionProcess:
     # ---------------------------------------------------------------- calls
     def call(self, function, args=(), kwargs=None, timeout=None, probe=None):
         """Call function(*args, **kwargs) in the submission; return a Reply."""
-        if self.load_failure is not None and self.load_failure.kind in ("syntax", "load"):
+        if self.load_failure is not None:
             return self.load_failure
         if self.proc is None:
             failure = self.start()
@@ -138,9 +152,12 @@ class SubmissionProcess:
         if reply.kind in ("timeout", "died", "protocol"):
             self.stop()
         elif reply.kind == "ok":
-            if "ok" in reply.value:
+            if "ok" in reply.value and _is_result(reply.value["ok"]):
                 return Reply("ok", reply.value["ok"])
-            return Reply(reply.value.get("kind", "exception"), message=reply.value.get("error", ""))
+            if "ok" not in reply.value and reply.value.get("kind") in WORKER_FAILURES:
+                return Reply(reply.value["kind"], message=str(reply.value.get("error", "")))
+            self.stop()  # a reply the worker never sends: written by the submission itself
+            return Reply("protocol", message="sent a reply that is neither a result nor a known failure")
         return reply
 
     def _receive(self, timeout):
@@ -153,6 +170,8 @@ class SubmissionProcess:
                 return Reply("protocol", message=f"sent a reply of {length} bytes (limit {MAX_MESSAGE})")
             import json
             message = json.loads(self._read(length, deadline).decode("utf-8"))
+            if not isinstance(message, dict):
+                raise WireError(f"a reply must be a JSON object, not {type(message).__name__}")
             if "ok" in message:
                 message["ok"] = decode(message["ok"])
             return Reply("ok", message)
@@ -160,8 +179,13 @@ class SubmissionProcess:
             return Reply("timeout", message=f"no answer within {timeout:g} s (time-out)")
         except EOFError:
             return Reply("died", message=self._death_message())
-        except (WireError, ValueError, UnicodeDecodeError) as exc:
+        except (WireError, ValueError, UnicodeDecodeError, RecursionError) as exc:
             return Reply("protocol", message=f"sent a malformed reply ({exc})")
+
+    def _load_failure(self, reply):
+        if reply.kind == "timeout":
+            return f"it did not finish loading within {self.config.limits.load_timeout:g} s (time-out)"
+        return reply.message
 
     def _read(self, n, deadline):
         chunks = []

@@ -3,11 +3,13 @@
 Inside bubblewrap the submission sees a read-only system and Python
 environment, its own scratch folder as its working directory, a private /tmp,
 no network and its own PID namespace. The project folder (``solutions/``,
-``source/``, the grader and its configuration) is not mounted at all; only the
-worker script is, read-only. Without bubblewrap the same process runs with the
-same resource limits but none of that isolation, and the grader says so.
+``source/``, the grader and its configuration) is not mounted at all, nor is
+an installed copy of the nndl packages; only the worker script is, read-only.
+Without bubblewrap the same process runs with the same resource limits but
+none of that isolation, and the grader says so.
 """
 import functools
+import importlib.util
 import os
 import resource
 import shutil
@@ -63,6 +65,15 @@ def python_roots():
     return sorted(p for p in paths if p and os.path.isdir(p))
 
 
+def course_packages():
+    """Folders of the installed nndl packages: the grader, its checks and the references."""
+    folders = []
+    for name in ("nndl", "nndl.grader", "nndl.solutions"):
+        spec = importlib.util.find_spec(name)
+        folders += spec.submodule_search_locations if spec else []
+    return sorted({os.path.realpath(f) for f in folders})
+
+
 def bwrap_command(scratch, argv):
     """The bwrap command line that runs argv (a python command) inside the sandbox."""
     command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
@@ -73,6 +84,11 @@ def bwrap_command(scratch, argv):
                 else ["--symlink", os.readlink(path), path]
     for root in python_roots():
         command += ["--ro-bind", root, root]
+        # A regular (not editable) install puts the references inside site-packages: hide them.
+        for package in course_packages():
+            inside = os.path.relpath(package, os.path.realpath(root))
+            if not inside.startswith(os.pardir):
+                command += ["--tmpfs", os.path.join(root, inside)]
     command += ["--bind", str(scratch), SCRATCH_MOUNT,
                 "--ro-bind", str(WORKER), WORKER_MOUNT,
                 "--chdir", SCRATCH_MOUNT, "--setenv", "HOME", SCRATCH_MOUNT]

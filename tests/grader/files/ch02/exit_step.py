@@ -1,0 +1,5 @@
+import os
+
+
+def step(x):
+    os._exit(0)

@@ -1,0 +1,169 @@
+"""The runner: one sandboxed process per chapter; a hang, a crash or garbage costs only its calls."""
+import glob
+import shutil
+import struct
+import time
+import uuid
+
+import numpy as np
+import pytest
+
+from conftest import CH02, FAST, FILES, assert_only_lost, grade_ch02
+from nndl.grader.config import GraderConfig, Limits
+from nndl.grader.runner import SubmissionProcess
+from nndl.grader.worker import MAX_MESSAGE
+
+TINY = FILES / "tiny" / f"{CH02}.py"
+
+
+def processes_named(name):
+    """Pids of live processes whose name (comm) is `name`."""
+    found = []
+    for comm in glob.glob("/proc/[0-9]*/comm"):
+        try:
+            with open(comm, encoding="utf-8") as handle:
+                if handle.read().strip() == name:
+                    found.append(int(comm.split("/")[2]))
+        except OSError:
+            pass  # gone meanwhile
+    return found
+
+
+# ------------------------------------------------------- through the harness
+def test_infinite_loop_costs_only_its_function(ch02_with):
+    """Does a function that loops forever time out, lose only its checks, and leave no process behind?"""
+    tag = f"nndl-{uuid.uuid4().hex[:8]}"  # a process name is at most 15 characters
+    report = grade_ch02(ch02_with("hang_step", TAG=tag))
+    results = assert_only_lost(report, CH02, {"step"}, "timeout")
+    assert results["step"].output == \
+        "timed out — case 1/2 (a vector in [-5, 5]): no answer within 2 s (time-out)"
+    assert results["step_hidden"].output == \
+        "timed out — case 1/5 (random normal values): no answer within 2 s (time-out)"
+    assert processes_named(tag) == []
+
+
+def test_os_exit_costs_only_its_function(ch02_with):
+    """Does a function that calls os._exit(0) count as a crash of its own checks only?"""
+    report = grade_ch02(ch02_with("exit_step"))
+    results = assert_only_lost(report, CH02, {"step"}, "died")
+    assert results["step"].output == ("crashed — case 1/2 (a vector in [-5, 5]): "
+                                      "the submission's process exited with status 0")
+
+
+def test_garbage_on_the_reply_pipe_costs_only_its_function(ch02_with):
+    """Is a submission that writes its own garbage to the reply pipe a protocol failure, and nothing more?"""
+    report = grade_ch02(ch02_with("garbage_step", PAYLOAD='struct.pack(">I", 1 << 31)'))
+    results = assert_only_lost(report, CH02, {"step"}, "protocol")
+    assert results["step"].output == (
+        "broke the grader's protocol — case 1/2 (a vector in [-5, 5]): "
+        f"sent a reply of {1 << 31} bytes (limit {MAX_MESSAGE})")
+
+
+# ---------------------------------------------------- SubmissionProcess itself
+@pytest.fixture
+def tiny(tmp_path):
+    """A SubmissionProcess on a tiny chapter file, stopped afterwards."""
+    path = tmp_path / TINY.name
+    shutil.copy(TINY, path)
+    config = GraderConfig(limits=Limits(call_timeout=2, load_timeout=30, output_bytes=1000))
+    with SubmissionProcess(path, config) as process:
+        yield process
+
+
+def test_call_returns_the_value(tiny):
+    """Does a call come back with the function's value, as an array?"""
+    reply = tiny.call("step", (np.array([-1.0, 0.0, 2.0]),))
+    assert reply.kind == "ok"
+    np.testing.assert_array_equal(reply.value, [0.0, 0.0, 1.0])
+    assert tiny.starts == 1
+
+
+def test_failures_the_worker_reports(tiny):
+    """Are NotImplementedError and an undefined function reported by kind, without a restart?"""
+    assert (tiny.call("unfinished", (1.0,)).kind, tiny.call("nowhere", (1.0,)).kind) == \
+        ("not_implemented", "missing")
+    assert tiny.call("nowhere", (1.0,)).message == "function nowhere() is not defined"
+    assert tiny.starts == 1 and tiny.proc is not None
+
+
+def test_time_out_kills_and_restarts(tiny):
+    """Does a time-out kill the process, and the next call start a fresh one?"""
+    started = time.monotonic()
+    reply = tiny.call("hang", (1.0,))
+    assert (reply.kind, reply.message) == ("timeout", "no answer within 2 s (time-out)")
+    assert 2 <= time.monotonic() - started < 10
+    assert tiny.proc is None
+    assert tiny.call("step", (np.ones(2),)).kind == "ok"
+    assert tiny.starts == 2
+
+
+def test_per_call_timeout_overrides_the_default(tiny):
+    """Does a check's own time-out replace the default one?"""
+    reply = tiny.call("hang", (1.0,), timeout=0.5)
+    assert reply.message == "no answer within 0.5 s (time-out)"
+
+
+def test_death_reports_the_exit_status_and_last_output(tiny):
+    """Does a crash say how the process ended and show its last output?"""
+    reply = tiny.call("die", (1.0,))
+    assert (reply.kind, reply.message) == ("died", "the submission's process exited with status 7")
+    reply = tiny.call("stderr_then_die", (1.0,))
+    assert reply.kind == "died"
+    assert reply.message.endswith("exited with status 1; its last output:\nlast words")
+    assert tiny.starts == 2
+
+
+def test_output_is_capped(tiny):
+    """Is a flood of output cut to the configured number of bytes?"""
+    assert tiny.call("shout", (np.ones(1),)).kind == "ok"
+    tiny.stop()
+    assert tiny.sink.text() == "x" * 1000 + "\n[... 99000 more bytes of output dropped]"
+
+
+def frame(body):
+    return struct.pack(">I", len(body)) + body
+
+
+@pytest.mark.parametrize("payload, message", [
+    (struct.pack(">I", MAX_MESSAGE + 1), f"sent a reply of {MAX_MESSAGE + 1} bytes (limit {MAX_MESSAGE})"),
+    (frame(b"not json!"), "sent a malformed reply (Expecting value"),
+    (frame(b"\xff\xfe"), "sent a malformed reply ("),
+    (frame(b"5"), "sent a malformed reply (a reply must be a JSON object, not int)"),
+    (frame(b"[" * 100000 + b"]" * 100000), "sent a malformed reply (maximum recursion depth"),
+    (frame(b'{"ok": {"$array": {"dtype": "object", "shape": [1], "data": ""}}}'),
+     "sent a malformed reply (array dtype 'object' is not allowed)"),
+    (frame(b'{"ok": null}'), "sent a reply that is neither a result nor a known failure"),
+    (frame(b'{"ok": "text"}'), "sent a reply that is neither a result nor a known failure"),
+    (frame(b'{"kind": "ok"}'), "sent a reply that is neither a result nor a known failure"),
+    (frame(b'{"kind": "passed", "error": ""}'), "sent a reply that is neither a result nor a known failure"),
+], ids=["huge", "not-json", "not-utf8", "not-an-object", "deep", "object-dtype", "null-result",
+        "text-result", "forged-ok", "forged-kind"])
+def test_garbage_replies_are_protocol_failures(tiny, payload, message):
+    """Is every kind of garbage on the reply pipe a protocol failure that restarts the process?"""
+    reply = tiny.call("write_reply", (np.frombuffer(payload, dtype=np.uint8),))
+    assert reply.kind == "protocol"
+    assert reply.message.startswith(message), reply.message
+    assert tiny.proc is None
+    assert tiny.call("step", (np.ones(2),)).kind == "ok"
+    assert tiny.starts == 2
+
+
+def test_scratch_folder_is_removed(tiny):
+    """Is the process's scratch folder deleted when it stops?"""
+    tiny.call("step", (1.0,))
+    scratch = tiny.scratch
+    assert (scratch / "submission" / TINY.name).is_file()
+    tiny.stop()
+    assert not scratch.exists()
+
+
+def test_load_failure_is_not_retried(tmp_path):
+    """Is a chapter file that fails to load loaded once, not once per call?"""
+    path = tmp_path / TINY.name
+    path.write_text(TINY.read_text(encoding="utf-8") + "\nimport no_such_module\n", encoding="utf-8")
+    with SubmissionProcess(path, FAST) as process:
+        first, second = process.call("step", (1.0,)), process.call("step", (1.0,))
+    assert first.kind == second.kind == "load"
+    assert "ModuleNotFoundError: No module named 'no_such_module'" in first.message
+    assert process.starts == 1
+

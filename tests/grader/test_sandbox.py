@@ -1,0 +1,160 @@
+"""The sandbox: a submission sees neither the course, nor the network, nor the grader's files.
+
+Each probe is a chapter 2 function that returns the right answer plus 100
+when it gets through, so "the check passes" means "the probe found nothing".
+A control run without the sandbox shows that each probe would notice.
+"""
+import socket
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import CH02, FAST, REPO, assert_only_lost, grade_ch02
+from nndl.grader import sandbox
+from nndl.grader.config import GraderConfig
+
+needs_bwrap = pytest.mark.skipif(
+    not sandbox.bwrap_works(),
+    reason="bubblewrap (bwrap) is not installed or cannot create namespaces on this machine")
+NO_SANDBOX = GraderConfig(limits=FAST.limits, sandbox="none")
+BWRAP = GraderConfig(limits=FAST.limits, sandbox="bwrap")
+
+
+@pytest.fixture
+def listener():
+    """A TCP server on 127.0.0.1 of the grader's machine; yields its port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield server.getsockname()[1]
+
+
+def all_passed(report):
+    return report.score == report.max_score > 0 and all(r.status == "passed" for r in report.results)
+
+
+@needs_bwrap
+def test_cannot_see_the_course(ch02_with, answers_dir):
+    """Can a submission neither see the repository (solutions, suites, source) nor import nndl.solutions?"""
+    path = ch02_with("see_course_linear", REPO=REPO, OTHER=answers_dir)
+    report = grade_ch02(path, BWRAP)
+    assert all_passed(report), [r.output for r in report.results if r.status != "passed"]
+    assert report.sandbox.startswith("bubblewrap sandbox")
+
+
+def test_course_probe_works_without_sandbox(ch02_with, answers_dir):
+    """Would the course probe notice the repository when nothing hides it (the control)?"""
+    report = grade_ch02(ch02_with("see_course_linear", REPO=REPO, OTHER=answers_dir), NO_SANDBOX)
+    results = assert_only_lost(report, CH02, {"linear"}, "wrong")
+    assert "off by" in results["linear"].output or "values differ" in results["linear"].output
+    assert report.sandbox.startswith("NO SANDBOX")
+    assert report.warnings == [report.sandbox]
+
+
+@needs_bwrap
+def test_cannot_reach_the_network(ch02_with, listener):
+    """Does a connection to a server on the grader's 127.0.0.1 fail inside the sandbox?"""
+    report = grade_ch02(ch02_with("network_step", PORT=listener), BWRAP)
+    assert all_passed(report), [r.output for r in report.results if r.status != "passed"]
+
+
+def test_network_probe_works_without_sandbox(ch02_with, listener):
+    """Would the network probe connect when nothing stops it (the control)?"""
+    report = grade_ch02(ch02_with("network_step", PORT=listener), NO_SANDBOX)
+    assert_only_lost(report, CH02, {"step"}, "wrong")
+
+
+@needs_bwrap
+def test_files_stay_in_the_scratch_folder(ch02_with, tmp_path):
+    """Do files a submission writes stay in its scratch folder and private /tmp, and vanish with them?"""
+    marker = f"nndl-marker-{uuid.uuid4().hex}"
+    host = tmp_path / "host"
+    host.mkdir()
+    path = ch02_with("write_files_linear", MARKER=marker, HOST_DIR=host, REPO=REPO)
+    try:
+        report = grade_ch02(path, BWRAP)
+        # linear passes only if its three allowed writes succeeded
+        assert all_passed(report), [r.output for r in report.results if r.status != "passed"]
+        assert not (host / marker).exists()
+        assert not (REPO / marker).exists()
+        assert not (Path.home() / marker).exists()
+        assert not (Path(tempfile.gettempdir()) / marker).exists()
+        assert not list(Path(tempfile.gettempdir()).glob(f"nndl-scratch-*/**/{marker}"))
+    finally:
+        (REPO / marker).unlink(missing_ok=True)
+
+
+def test_choose_and_describe():
+    """Does `choose` honour "none", pick bwrap where it works, and refuse a missing bwrap loudly?"""
+    assert sandbox.choose("none") == "none"
+    assert sandbox.choose("auto") == ("bwrap" if sandbox.bwrap_works() else "none")
+    assert "NO SANDBOX" in sandbox.describe("none")
+    assert "no network" in sandbox.describe("bwrap")
+
+
+def test_demanding_bwrap_where_it_is_missing_raises(monkeypatch):
+    """Does sandbox="bwrap" fail loudly instead of running unsandboxed when bwrap is missing?"""
+    monkeypatch.setattr(sandbox, "bwrap_works", lambda: False)
+    with pytest.raises(RuntimeError, match="bubblewrap"):
+        sandbox.choose("bwrap")
+    assert sandbox.choose("auto") == "none"
+
+
+def test_environment_keeps_no_secrets(monkeypatch):
+    """Does the submission's environment leave out the grader's variables, such as the hidden seed?"""
+    monkeypatch.setenv("NNDL_HIDDEN_SEED", "12345")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    env = sandbox.environment("/scratch")
+    assert "NNDL_HIDDEN_SEED" not in env and "AWS_SECRET_ACCESS_KEY" not in env
+    assert "12345" not in " ".join(env.values())
+    assert env["HOME"] == "/scratch" and env["CUDA_VISIBLE_DEVICES"] == ""
+
+
+def test_bwrap_command_mounts_no_project_folder(tmp_path):
+    """Does the bwrap command line bind nothing of the project but the worker script?"""
+    command = sandbox.bwrap_command(tmp_path, ["python"])
+    assert "--unshare-all" in command and "--die-with-parent" in command
+    sources = [Path(command[i + 1]).resolve() for i, arg in enumerate(command)
+               if arg in ("--bind", "--ro-bind")]
+    for secret in (REPO / "solutions", REPO / "source", REPO / "grader" / "suites", REPO / "tests"):
+        assert not any(secret.resolve().is_relative_to(s) for s in sources), secret
+    assert sandbox.WORKER.resolve() in sources
+    assert tmp_path.resolve() in sources
+
+
+def run_inside(tmp_path, code):
+    """Run `code` with the sandbox's Python inside bwrap; its stdout."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir(parents=True)
+    command = sandbox.bwrap_command(scratch, [sys.executable, "-I", "-c", code])
+    return subprocess.run(command, capture_output=True, text=True, timeout=60,
+                          env=sandbox.environment(sandbox.SCRATCH_MOUNT)).stdout.strip()
+
+
+@needs_bwrap
+def test_installed_references_are_hidden(tmp_path, monkeypatch):
+    """Does a regular install's site-packages/nndl (references included) stay hidden in the sandbox?"""
+    site = tmp_path / "site-packages"
+    secret = site / "nndl" / "solutions" / "ch02_activations.py"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("REFERENCE = 1\n", encoding="utf-8")
+    (site / "numpy_like.py").write_text("", encoding="utf-8")
+    roots = sandbox.python_roots()
+    monkeypatch.setattr(sandbox, "python_roots", lambda: roots + [str(site)])
+    probe = f"import os; print(os.path.exists({str(secret)!r}), os.path.exists({str(site)!r}))"
+
+    monkeypatch.setattr(sandbox, "course_packages", lambda: [str(site / "nndl")])
+    assert run_inside(tmp_path / "hidden", probe) == "False True"
+    monkeypatch.setattr(sandbox, "course_packages", lambda: [])  # the control
+    assert run_inside(tmp_path / "shown", probe) == "True True"
+
+
+def test_course_packages_are_found():
+    """Are the grader's and the references' folders among the ones to hide?"""
+    packages = sandbox.course_packages()
+    assert str((REPO / "solutions").resolve()) in packages
+    assert str((REPO / "grader").resolve()) in packages

@@ -1,0 +1,199 @@
+"""The worker: the wire format (plain JSON, numeric arrays only, nothing unpickled) and loading a chapter."""
+import base64
+import json
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+from conftest import CH02
+from nndl.grader import worker
+from nndl.grader.worker import ALLOWED_DTYPES, WireError, decode, encode
+
+
+def array_spec(dtype="float64", shape=(2,), data=None):
+    data = np.zeros(int(np.prod(shape)), dtype=dtype).tobytes() if data is None else data
+    return {"$array": {"dtype": dtype, "shape": list(shape) if isinstance(shape, tuple) else shape,
+                       "data": base64.b64encode(data).decode("ascii")}}
+
+
+# ------------------------------------------------------------------ the wire
+@pytest.mark.parametrize("dtype", sorted(ALLOWED_DTYPES))
+def test_round_trip_every_allowed_dtype(dtype):
+    """Does every allowed dtype survive encode -> JSON -> decode exactly, shape included?"""
+    array = (np.arange(6) % 2).astype(dtype).reshape(3, 2)
+    back = decode(json.loads(json.dumps(encode(array))))
+    assert back.dtype == array.dtype and back.shape == (3, 2)
+    np.testing.assert_array_equal(back, array)
+    assert back.flags.writeable  # a copy, not a view of the message
+
+
+def test_round_trip_nested_values():
+    """Do scalars, empty and 0-d arrays, lists and dicts keep their structure?"""
+    value = {"a": [np.float64(2.5), np.zeros((0, 3)), np.array(7)], "b": (1, "x", None, True)}
+    back = decode(json.loads(json.dumps(encode(value))))
+    assert back["a"][0] == 2.5  # np.float64 is a float: it travels as a JSON number
+    assert back["a"][1].shape == (0, 3) and back["a"][2] == 7
+    assert back["b"] == [1, "x", None, True]
+
+
+def test_nan_and_inf_travel():
+    """Do NaN and inf cross the wire unchanged?"""
+    array = np.array([np.nan, np.inf, -np.inf, 1.0])
+    back = decode(json.loads(json.dumps(encode(array))))
+    np.testing.assert_array_equal(back, array)
+
+
+@pytest.mark.parametrize("value", [np.array(["a", "b"]), np.array([object()]), np.array([1 + 2j]),
+                                   object(), {1, 2}, b"bytes"])
+def test_encode_refuses_what_is_not_plain_data(value):
+    """Does encode refuse strings arrays, object and complex arrays, and arbitrary objects?"""
+    with pytest.raises(WireError):
+        encode(value)
+
+
+@pytest.mark.parametrize("dtype", ["object", "O", "|O", "complex128", "<U3", "V8", "datetime64[s]", None, 3])
+def test_decode_rejects_dtypes_that_are_not_numeric(dtype):
+    """Does decode reject object (and every other non-numeric) dtype?"""
+    with pytest.raises(WireError, match="dtype"):
+        decode(array_spec(dtype=dtype, shape=(2,), data=b"\0" * 16))
+
+
+@pytest.mark.parametrize("shape", ["2", 2, None, {"n": 2}, [2.0], [-1], [True, 2], ["2"]])
+def test_decode_rejects_shapes_that_are_not_int_lists(shape):
+    """Does decode reject a shape that is not a list of non-negative ints?"""
+    with pytest.raises(WireError, match="shape"):
+        decode(array_spec(shape=shape, data=b"\0" * 16))
+
+
+@pytest.mark.parametrize("data", [b"\0" * 15, b"\0" * 17, b""])
+def test_decode_rejects_data_of_the_wrong_length(data):
+    """Does decode reject data that does not fill the shape exactly?"""
+    with pytest.raises(WireError, match="does not match its shape"):
+        decode(array_spec(shape=(2,), data=data))
+
+
+def test_decode_rejects_bad_base64():
+    """Is data that is not strict base64 refused?"""
+    spec = array_spec()
+    spec["$array"]["data"] = "not base64!"
+    with pytest.raises(ValueError):
+        decode(spec)
+
+
+def test_nothing_is_unpickled(monkeypatch):
+    """Does decode never unpickle, even when the data is a pickle?"""
+    def refuse(*args, **kwargs):
+        raise AssertionError("something was unpickled")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    payload = pickle.dumps(np.arange(3.0))
+    with pytest.raises(WireError):
+        decode(array_spec(dtype="object", shape=(1,), data=payload))
+    raw = payload[:len(payload) // 8 * 8]
+    back = decode(array_spec(dtype="float64", shape=(len(raw) // 8,), data=raw))
+    assert back.dtype == np.float64  # raw bytes read as numbers, nothing more
+    source = open(worker.__file__, encoding="utf-8").read()
+    assert "import pickle" not in source and "allow_pickle" not in source and "eval(" not in source
+
+
+def test_frames_round_trip_through_a_pipe():
+    """Does a message sent with send() come back from receive() unchanged?"""
+    read, write = os.pipe()
+    try:
+        worker.send(write, {"ok": encode(np.eye(2))})
+        message = worker.receive(read)
+    finally:
+        os.close(read)
+        os.close(write)
+    np.testing.assert_array_equal(decode(message["ok"]), np.eye(2))
+
+
+def test_receive_refuses_oversized_messages():
+    """Is a length header above the limit refused before anything is read?"""
+    read, write = os.pipe()
+    try:
+        os.write(write, (worker.MAX_MESSAGE + 1).to_bytes(4, "big"))
+        with pytest.raises(WireError, match="too large"):
+            worker.receive(read)
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+# ------------------------------------------------------- what a function returns
+class Anything:
+    def __eq__(self, other):
+        return True
+
+
+@pytest.mark.parametrize("value, what", [
+    ("x", "returned a str, expected a numeric array"),
+    (Anything(), "returned a Anything, expected a numeric array"),
+    (None, "returned a NoneType, expected a numeric array"),
+    (np.array(["a"]), "returned an array of dtype <U1, not numbers"),
+    (np.array([None]), "returned an array of dtype object, not numbers"),
+])
+def test_to_plain_refuses_non_arrays(value, what):
+    """Are strings, look-alike objects, None and non-numeric arrays refused as results?"""
+    with pytest.raises(WireError) as error:
+        worker.to_plain(value)
+    assert str(error.value) == what
+
+
+def test_to_plain_accepts_numbers_arrays_and_tensors():
+    """Are Python numbers, NumPy scalars, lists and TensorFlow tensors turned into arrays?"""
+    import tensorflow as tf
+
+    assert worker.to_plain(3).shape == () and worker.to_plain(np.float32(2)).dtype == np.float32
+    first, (second,) = worker.to_plain((1.0, [2.0]))
+    assert (first.tolist(), second.tolist()) == (1.0, 2.0)
+    np.testing.assert_array_equal(worker.to_plain(tf.constant([1.0, 2.0])), [1.0, 2.0])
+
+
+# -------------------------------------------------------------- loading a chapter
+def test_split_cells_keeps_line_numbers_and_tags():
+    """Are cells split at '# %%', markdown dropped, tags read, and line numbers kept?"""
+    text = ('x = 1\n# %% [markdown]\n# words\n# %% tags=["check"]\nimport nndl\n'
+            '# %% tags=["demo"]\nplot()\n# %%\ny = 2\n')
+    cells = worker.split_cells(text)
+    assert [tags for tags, _ in cells] == [(), ("check",), ("demo",), ()]
+    assert cells[-1][1] == "\n" * 8 + "y = 2\n"  # y = 2 is line 9 of the file
+
+
+def test_load_module_skips_check_and_demo_cells(tmp_path):
+    """Does loading run the graded cells only (check cells import the grader, absent in the sandbox)?"""
+    path = tmp_path / f"{CH02}.py"
+    path.write_text('# %%\nx = 1\n# %% tags=["check"]\nimport no_such_grader\n'
+                    '# %% tags=["demo"]\nraise SystemExit\n# %%\n%matplotlib inline\ny = x + 1\n',
+                    encoding="utf-8")
+    namespace = worker.load_module(str(path))
+    assert (namespace["x"], namespace["y"]) == (1, 2)
+
+
+def test_notebook_cells_drop_graded_test_cells():
+    """Are nbgrader's read-only test cells of an .ipynb skipped like check cells?"""
+    notebook = {"cells": [
+        {"cell_type": "markdown", "source": "# hi", "metadata": {}},
+        {"cell_type": "code", "source": ["a = 1\n", "b = 2\n"], "metadata": {}},
+        {"cell_type": "code", "source": "assert a == 1",
+         "metadata": {"nbgrader": {"grade": True, "solution": False}}},
+        {"cell_type": "code", "source": "plot()", "metadata": {"tags": ["demo"]}},
+    ]}
+    cells = worker.notebook_cells(json.dumps(notebook))
+    assert cells == [((), "a = 1\nb = 2\n"), (("check",), "assert a == 1"), (("demo",), "plot()")]
+
+
+def test_short_traceback_hides_the_worker():
+    """Does a traceback show the learner's frames and not the worker's?"""
+    namespace = {}
+    exec(compile("def f():\n    return 1 / 0\n", f"{CH02}.py", "exec"), namespace)
+    try:
+        namespace["f"]()
+    except ZeroDivisionError as exc:
+        text = worker.short_traceback(exc)
+    assert f'File "{CH02}.py", line 2, in f' in text
+    assert text.endswith("ZeroDivisionError: division by zero")
