@@ -116,8 +116,6 @@ def build_mlp(sizes, activation="sigmoid", output_activation="softmax"):
     Returns:
         a keras.Sequential model with len(sizes) - 1 Dense layers.
     """
-    import keras
-
     # YOUR CODE HERE
     raise NotImplementedError()
 

@@ -131,12 +131,13 @@ COMMANDS = {"list": cmd_list, "release": cmd_release, "build": cmd_build,
 
 
 def main(argv=None):
+    from nndl.grader.sandbox import SandboxUnavailable
     from nndl.grader.submission import SubmissionError
 
     try:
         args = parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except (UsageError, SubmissionError) as exc:
+    except (UsageError, SubmissionError, SandboxUnavailable) as exc:
         print(f"nndl: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

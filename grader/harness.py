@@ -135,13 +135,13 @@ def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1):
     process); results keep the course order either way.
     """
     started = time.monotonic()
+    kind = sandbox.choose(config.sandbox)  # fail before grading when it is unavailable
     path = Path(path)
     files, warnings = submission.find(path)
     wanted = selected or (list(files) if path.is_file() else chapters.available())
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         graded = pool.map(lambda c: grade_chapter(c, files.get(c), config, visibility), wanted)
         results = [result for chapter_results in graded for result in chapter_results]
-    kind = sandbox.choose(config.sandbox)
     if kind == "none":
         warnings.append(sandbox.describe(kind))
     return Report(results, time.monotonic() - started, sandbox.describe(kind), warnings)

@@ -26,6 +26,10 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
                "/etc/localtime", "/etc/matplotlibrc")
 
 
+class SandboxUnavailable(RuntimeError):
+    """The sandbox that was asked for cannot run here."""
+
+
 @functools.lru_cache(maxsize=None)
 def bwrap_works():
     """True when bubblewrap is installed and can create its namespaces here."""
@@ -46,7 +50,8 @@ def choose(kind):
     if bwrap_works():
         return "bwrap"
     if kind == "bwrap":
-        raise RuntimeError("bubblewrap (bwrap) is not available or cannot create namespaces here")
+        raise SandboxUnavailable("NNDL_SANDBOX=bwrap, but bubblewrap (bwrap) is not installed "
+                                 "or cannot create namespaces here")
     return "none"
 
 
@@ -95,8 +100,24 @@ def bwrap_command(scratch, argv):
     return command + argv
 
 
+def limit_prefix(limits):
+    """A prlimit(1) command prefix that applies the resource limits, or None.
+
+    prlimit sets the limits and execs the sandbox, which keeps them; unlike a
+    preexec_fn it is safe when chapters are started from several threads.
+    """
+    prlimit = shutil.which("prlimit")
+    if not prlimit:
+        return None
+    prefix = [prlimit, f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 5}",
+              f"--as={limits.memory_bytes}", f"--fsize={limits.file_bytes}", "--core=0"]
+    if os.getuid() != 0:  # root ignores RLIMIT_NPROC; the kill on time-out bounds it
+        prefix.append(f"--nproc={limits.processes}")
+    return prefix + ["--"]
+
+
 def set_limits(limits):
-    """A preexec function that applies the resource limits in the child."""
+    """A preexec function that applies the resource limits in the child (no prlimit)."""
     def apply():
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
@@ -134,7 +155,9 @@ def spawn(kind, scratch, chapter_file, limits, requests, replies, output):
     else:
         argv = [sys.executable, "-I", str(WORKER), str(chapter_file), str(requests), str(replies)]
         env = environment(str(scratch))
-    return subprocess.Popen(argv, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
+    prefix = limit_prefix(limits)
+    return subprocess.Popen((prefix or []) + argv, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
                             stdout=output, stderr=output, pass_fds=(requests, replies),
-                            preexec_fn=set_limits(limits), start_new_session=True)
+                            preexec_fn=None if prefix else set_limits(limits),
+                            start_new_session=True)
 

@@ -151,9 +151,9 @@ def build_mlp(sizes, activation="sigmoid", output_activation="softmax"):
     Returns:
         a keras.Sequential model with len(sizes) - 1 Dense layers.
     """
-    import keras
-
     ### BEGIN SOLUTION
+    import keras  # here, not at the top: only this exercise needs Keras
+
     model = keras.Sequential([keras.Input((sizes[0],))])
     for units in sizes[1:-1]:
         model.add(keras.layers.Dense(units, activation=activation))
