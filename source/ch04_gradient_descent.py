@@ -473,9 +473,8 @@ def tournament_select(population, fitness, n, seed):
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
     population, fitness = np.asarray(population), np.asarray(fitness)
-    contestants = rng.integers(0, len(population), size=(n, 2))
-    first_wins = fitness[contestants[:, 0]] >= fitness[contestants[:, 1]]
-    return population[np.where(first_wins, contestants[:, 0], contestants[:, 1])]
+    first, second = rng.integers(0, len(population), size=(2, n))
+    return population[np.where(fitness[first] >= fitness[second], first, second)]
     ### END SOLUTION
 
 
@@ -493,7 +492,8 @@ def uniform_crossover(parents_a, parents_b, seed):
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
     parents_a = np.asarray(parents_a)
-    return np.where(rng.random(parents_a.shape) < 0.5, parents_a, parents_b)
+    take_a = rng.integers(0, 2, parents_a.shape)  # a fair coin per gene
+    return np.where(take_a, parents_a, parents_b)
     ### END SOLUTION
 
 
@@ -538,7 +538,7 @@ def genetic_algorithm(X, y, pop_size=40, generations=60, seed=0, mutation_rate=0
     """
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
-    population = rng.normal(0, 1, (pop_size, np.shape(X)[1] + 1))
+    population = rng.normal(0, 1, (pop_size, len(X[0]) + 1))  # weights, then the bias
     costs = ga_cost(X, y, population)
     best_costs = [costs.min()]
     for _ in range(generations):
@@ -593,5 +593,7 @@ left.set_ylabel("quadratic cost")
 left.legend()
 right.scatter(population[:, 0], population[:, 1], s=12, label="last population")
 right.plot(1.5, -2.0, "r*", ms=14, label="true weights")
+right.set_xlabel("gene 0 (w[0])")
+right.set_ylabel("gene 1 (w[1])")
 right.legend()
 plt.show()

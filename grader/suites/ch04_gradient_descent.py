@@ -302,17 +302,17 @@ def ga_visible(rng):
 
 
 def ga_hidden(rng):
-    return [Case("20 noisy samples, 2 inputs, 30 generations", linear_data(rng, 20, 2, 0.05),
-                 {"pop_size": 30, "generations": 30, "seed": 2}),
+    return [Case("20 noisy samples, 2 inputs, 40 generations", linear_data(rng, 20, 2, 0.05),
+                 {"pop_size": 40, "generations": 40, "seed": 2}),
             Case("one input, other mutation settings", linear_data(rng, 15, 1),
-                 {"pop_size": 40, "generations": 25, "seed": 3, "mutation_rate": 0.4,
+                 {"pop_size": 40, "generations": 40, "seed": 3, "mutation_rate": 0.4,
                   "mutation_scale": 0.2}),
             Case("0 generations: the start, N(0, 1) genes", linear_data(rng, 10, 3),
                  {"pop_size": 500, "generations": 0, "seed": 4}),
             Case("a population of two", linear_data(rng, 10, 2),
                  {"pop_size": 2, "generations": 15, "seed": 5}),
             Case("a single sample", linear_data(rng, 1, 2),
-                 {"pop_size": 20, "generations": 20, "seed": 6})]
+                 {"pop_size": 20, "generations": 10, "seed": 6})]
 
 
 def compare_ga(got, expected, check, case, probe):
@@ -336,9 +336,17 @@ def compare_ga(got, expected, check, case, probe):
         if abs(last.mean()) > 0.1 or not 0.9 < last.std() < 1.1:
             return (f"the starting genes have mean {last.mean():.3g} and standard deviation "
                     f"{last.std():.3g}; expected N(0, 1)")
-    if generations >= 20 and pop_size >= 20 and best_costs[-1] > 0.05 * best_costs[0]:
-        return (f"after {generations} generations the best cost is "
-                f"{best_costs[-1] / best_costs[0]:.1%} of the starting best; expected under 5%")
+    if generations >= 20 and pop_size >= 20:
+        # Measured above the least-squares optimum, which noisy data keeps above 0. A
+        # correct GA sometimes converges early: the model answer's worst of 300 seeds
+        # still had 15% of the way to go, its 99th percentile 1.5%; selecting the
+        # worst instead of the best leaves about 100%.
+        A = np.hstack([X, np.ones((len(X), 1))])
+        optimum = float(ref.ga_cost(X, y, np.linalg.lstsq(A, y, rcond=None)[0][None])[0])
+        left = (best_costs[-1] - optimum) / max(best_costs[0] - optimum, 1e-12)
+        if left > 0.25:
+            return (f"after {generations} generations the best cost is still {left:.1%} of the "
+                    f"way from the starting best to the optimum; expected under 25%")
     return None
 
 
