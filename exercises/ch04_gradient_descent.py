@@ -139,7 +139,9 @@ def sgd(X, y, W, b, eta, order):
     W -= eta * dC/dW, b -= eta * dC/db, with C over the one sample X[i], y[i].
 
     Args:
-        X, y, W, b, eta: as in minibatch_sgd.
+        X: inputs, shape (batch, n_in); y: targets, shape (batch, n_out).
+        W: initial kernel, shape (n_in, n_out); b: initial biases, shape (n_out,).
+        eta: learning rate.
         order: int array, shape (epochs, batch): the sample indices of each epoch.
     Returns:
         (W, b) after training.
