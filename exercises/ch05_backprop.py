@@ -72,7 +72,6 @@
 import time
 
 import numpy as np
-import matplotlib.pyplot as plt
 
 # %% [markdown]
 # The sigmoid and its derivative, as in chapter 2 (given: use them).
@@ -272,6 +271,8 @@ nndl.check("ch05_backprop/numerical_gradient", numerical_gradient)
 # something like $10^{-2}$.
 
 # %% tags=["demo"]
+import matplotlib.pyplot as plt  # plots only: the graded code does not need it
+
 rng = np.random.default_rng(5)
 sizes = [4, 5, 3]
 weights = [rng.normal(0, 1, (m, n)) for m, n in zip(sizes[:-1], sizes[1:])]

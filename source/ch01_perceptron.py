@@ -48,7 +48,6 @@
 
 # %%
 import numpy as np
-import matplotlib.pyplot as plt
 
 BITS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 GATES = {"AND": np.array([0, 0, 0, 1.0]), "OR": np.array([0, 1, 1, 1.0]),
@@ -168,6 +167,8 @@ nndl.check("ch01_perceptron/perceptron_converges", perceptron_converges, hidden=
 # line for AND, OR and NAND; for XOR every line gets at least one point wrong.
 
 # %% tags=["demo"]
+import matplotlib.pyplot as plt  # plots only: the graded code does not need it
+
 grid = np.stack(np.meshgrid(np.linspace(-0.5, 1.5, 200), np.linspace(-0.5, 1.5, 200)), -1)
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.5))
 for ax, (name, y) in zip(axes, GATES.items()):

@@ -43,7 +43,6 @@
 
 # %%
 import numpy as np
-import matplotlib.pyplot as plt
 
 # %% [markdown]
 # ## Exercise 1: one dense layer, then a whole network
@@ -178,6 +177,8 @@ nndl.check("ch03_networks/build_mlp", build_mlp, hidden=True)
 # composes more bends.
 
 # %% tags=["demo"]
+import matplotlib.pyplot as plt  # plots only: the graded code does not need it
+
 rng = np.random.default_rng(3)
 grid = np.stack(np.meshgrid(np.linspace(-3, 3, 150), np.linspace(-3, 3, 150)), -1).reshape(-1, 2)
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.4))

@@ -61,7 +61,6 @@
 
 # %%
 import numpy as np
-import matplotlib.pyplot as plt
 
 # %% [markdown]
 # ## Exercise 1: the quadratic cost and its gradient
@@ -200,6 +199,8 @@ nndl.check("ch04_gradient_descent/minibatch_sgd", minibatch_sgd, hidden=True)
 # batch gradient descent one.
 
 # %% tags=["demo"]
+import matplotlib.pyplot as plt  # plots only: the graded code does not need it
+
 rng = np.random.default_rng(0)
 X_demo = rng.normal(size=(200, 3))
 y_demo = X_demo @ np.array([[1.5], [-2.0], [0.5]]) + 0.7 + rng.normal(0, 0.1, (200, 1))

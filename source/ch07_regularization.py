@@ -54,7 +54,6 @@
 
 # %%
 import numpy as np
-import matplotlib.pyplot as plt
 
 # %% [markdown]
 # ## Exercise 1: the L2 penalty and the weight-decay step
@@ -358,6 +357,8 @@ nndl.check("ch07_regularization/early_stopping", early_stopping, hidden=True)
 # the label depends on.
 
 # %% tags=["demo"]
+import matplotlib.pyplot as plt  # plots only: the graded code does not need it
+
 from nndl.data import load_digits
 
 data = load_digits(seed=0)
