@@ -11,6 +11,7 @@ Nothing is pickled and nothing received is evaluated.
 """
 import base64
 import json
+import linecache
 import os
 import struct
 import sys
@@ -162,8 +163,13 @@ def load_module(path):
     for index, (tags, source) in enumerate(cells):
         if any(tag in SKIPPED_TAGS for tag in tags):
             continue
-        code = compile(strip_magics(source), f"{name} cell {index + 1}" if notebook else name, "exec")
-        exec(code, namespace)
+        source = strip_magics(source)
+        filename = f"{name} cell {index + 1}" if notebook else name
+        # Registered so that tracebacks can quote the learner's line; a .py
+        # file's cells keep their line numbers, so the whole file serves.
+        lines = (source if notebook else text).splitlines(keepends=True)
+        linecache.cache[filename] = (len(source), None, lines, filename)
+        exec(compile(source, filename, "exec"), namespace)
     return namespace
 
 
