@@ -36,7 +36,7 @@ class Check:
     rtol: float = 1e-6
     hint: str = ""
     timeout: Optional[float] = None                  # seconds per call; None: the default
-    compare: Optional[Callable] = None               # (got, expected, check) -> message | None
+    compare: Optional[Callable] = None               # (got, expected, check, case, probe) -> message | None
     probe: Optional[Callable] = None                 # rng -> input for a returned Keras model
 
     def rng(self, chapter, seed):
