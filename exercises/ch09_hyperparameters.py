@@ -359,7 +359,8 @@ plt.show()
 #
 # Mini-batch SGD on softmax regression with a deliberately large $\eta = 4$,
 # once with a constant rate and once with your `reduce_lr_on_plateau`
-# (factor 0.5, patience 2). The rate for the next epoch depends only on the
+# (factor 0.5, patience 2, and Nielsen's floor: `min_lr` = 1/128 of the
+# start). The rate for the next epoch depends only on the
 # losses so far, so each epoch the function is asked about the losses seen
 # plus one placeholder whose value cannot matter. With the constant rate the
 # validation loss keeps bouncing; every halving lets it settle lower.
@@ -385,7 +386,9 @@ def train_sgd(plateau, epochs=40, eta=4.0, batch=10, seed=0):
     W, b, Y = np.zeros((64, 10)), np.zeros(10), np.eye(10)[data.y_train]
     losses, rates = [], []
     for _ in range(epochs):
-        rate = reduce_lr_on_plateau(losses + [np.inf], eta, factor=0.5, patience=2)[-1] if plateau else eta
+        rate = eta
+        if plateau:  # the placeholder loss (inf) is never looked at for the rate it returns
+            rate = reduce_lr_on_plateau(losses + [np.inf], eta, factor=0.5, patience=2, min_lr=eta / 128)[-1]
         for rows in np.array_split(rng.permutation(len(data.X_train)), len(data.X_train) // batch):
             delta = (softmax(data.X_train[rows] @ W + b) - Y[rows]) / len(rows)
             W, b = W - rate * data.X_train[rows].T @ delta, b - rate * delta.sum(axis=0)

@@ -224,7 +224,8 @@ def reduce_lr_on_plateau(val_losses, eta, factor=0.1, patience=10, min_delta=1e-
     """
     ### BEGIN SOLUTION
     rates = np.empty(len(val_losses))
-    rate, best, wait, cooldown_counter = eta, np.inf, 0, 0
+    rate, best = eta, np.inf
+    wait = cooldown_counter = 0
     for epoch, loss in enumerate(val_losses):
         rates[epoch] = rate
         if cooldown_counter > 0:
@@ -292,8 +293,8 @@ def train_softmax_regression(X, y, X_val, y_val, eta, lmbda, epochs, n_out=10):
     """
     ### BEGIN SOLUTION
     X = np.asarray(X, dtype=float)
-    n = len(X)
-    W, b = np.zeros((X.shape[1], n_out)), np.zeros(n_out)
+    n, n_in = X.shape
+    W, b = np.zeros((n_in, n_out)), np.zeros(n_out)
     Y = np.eye(n_out)[y]
     for _ in range(epochs):
         z = X @ W + b
@@ -384,7 +385,7 @@ def random_search(X, y, X_val, y_val, eta_range, lmbda_range, n_trials, epochs, 
     """
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
-    low, high = np.log10([eta_range[0], lmbda_range[0]]), np.log10([eta_range[1], lmbda_range[1]])
+    low, high = np.log10([eta_range, lmbda_range]).T  # low = (log eta_low, log lmbda_low)
     rows = []
     for _ in range(n_trials):
         eta, lmbda = 10 ** rng.uniform(low, high)  # one call: eta then lmbda, as the recipe says
@@ -435,7 +436,8 @@ plt.show()
 #
 # Mini-batch SGD on softmax regression with a deliberately large $\eta = 4$,
 # once with a constant rate and once with your `reduce_lr_on_plateau`
-# (factor 0.5, patience 2). The rate for the next epoch depends only on the
+# (factor 0.5, patience 2, and Nielsen's floor: `min_lr` = 1/128 of the
+# start). The rate for the next epoch depends only on the
 # losses so far, so each epoch the function is asked about the losses seen
 # plus one placeholder whose value cannot matter. With the constant rate the
 # validation loss keeps bouncing; every halving lets it settle lower.
@@ -461,7 +463,9 @@ def train_sgd(plateau, epochs=40, eta=4.0, batch=10, seed=0):
     W, b, Y = np.zeros((64, 10)), np.zeros(10), np.eye(10)[data.y_train]
     losses, rates = [], []
     for _ in range(epochs):
-        rate = reduce_lr_on_plateau(losses + [np.inf], eta, factor=0.5, patience=2)[-1] if plateau else eta
+        rate = eta
+        if plateau:  # the placeholder loss (inf) is never looked at for the rate it returns
+            rate = reduce_lr_on_plateau(losses + [np.inf], eta, factor=0.5, patience=2, min_lr=eta / 128)[-1]
         for rows in np.array_split(rng.permutation(len(data.X_train)), len(data.X_train) // batch):
             delta = (softmax(data.X_train[rows] @ W + b) - Y[rows]) / len(rows)
             W, b = W - rate * data.X_train[rows].T @ delta, b - rate * delta.sum(axis=0)

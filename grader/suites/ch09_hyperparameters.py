@@ -84,7 +84,7 @@ def piecewise_visible(rng):
 
 def piecewise_hidden(rng):
     bounds = sorted(int(s) for s in rng.choice(np.arange(1, 60), 3, replace=False))
-    values = list(np.round(rng.uniform(0.01, 1, 4), 4))
+    values = [float(v) for v in np.round(rng.uniform(0.01, 1, 4), 4)]
     steps = np.concatenate([bounds, np.add(bounds, 1), np.subtract(bounds, 1), rng.integers(0, 80, 5)])
     return [Case("steps at, just above and just below 3 boundaries", (steps, bounds, values)),
             Case("one boundary", (np.arange(6), [2], [0.1, 0.01])),
