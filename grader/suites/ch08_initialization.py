@@ -90,36 +90,51 @@ def target(function, shape, stddev=None):
             "he_uniform": (he, math.sqrt(3) * he)}[function]
 
 
-def sample_tests(x, y, sigma, bound):
-    """Messages for the ways the learner's sample x differs from Keras's sample y (none: [])."""
+def statistics(x, y, sigma, bound):
+    """The learner's sample x against Keras's y: each test's statistic over its limit (fail: > 1).
+
+    "bound": max |x| over the bound; "mean", "square", "tail": z scores of the
+    mean, the mean square and the share beyond 2 sigma, over K (only from MIN_N
+    values on); "ks": the KS distance over ks_limit.
+    """
     if bound is not None and np.abs(y).max(initial=0) > bound * (1 + BOUND_SLACK):
         raise AssertionError("Keras's own sample exceeds the bound this suite assumes")
-    if bound is not None and np.abs(x).max(initial=0) > bound * (1 + BOUND_SLACK):
+    ratios = {}
+    if bound is not None:
+        ratios["bound"] = np.abs(x).max(initial=0) / (bound * (1 + BOUND_SLACK))
+    if x.size >= MIN_N:
+        ratios["mean"] = abs(z_score(x, y)) / K
+        ratios["square"] = abs(z_score(x ** 2, y ** 2)) / K
+        x_tail, y_tail = np.abs(x) > 2 * sigma, np.abs(y) > 2 * sigma
+        if y_tail.any() or x_tail.any():   # never, for the uniform ones
+            ratios["tail"] = abs(z_score(x_tail.astype(float), y_tail.astype(float))) / K
+    ratios["ks"] = ks_distance(x, y) / ks_limit(x.size, y.size)
+    return ratios
+
+
+def sample_tests(x, y, sigma, bound):
+    """Messages for the ways the learner's sample x differs from Keras's sample y (none: [])."""
+    ratios = statistics(x, y, sigma, bound)
+    if ratios.get("bound", 0) > 1:
         outside = int((np.abs(x) > bound * (1 + BOUND_SLACK)).sum())
         return [f"{outside} of {x.size} values lie outside the bound (the largest |w| is "
                 f"{np.abs(x).max() / bound:.4g} times the bound)"]
     messages = []
-    if x.size >= MIN_N:
-        z_mean = z_score(x, y)
-        if abs(z_mean) > K:
-            messages.append(f"the mean is {x.mean() / sigma:+.3g} target standard deviations, "
-                            f"Keras's {y.mean() / sigma:+.3g} ({z_mean:+.1f} standard errors)")
-        z_square = z_score(x ** 2, y ** 2)
-        if abs(z_square) > K:
-            ratio = math.sqrt(np.mean(x ** 2) / np.mean(y ** 2))
-            messages.append(f"the root mean square is {ratio:.4g} times Keras's "
-                            f"({z_square:+.1f} standard errors)")
-        x_tail, y_tail = np.abs(x) > 2 * sigma, np.abs(y) > 2 * sigma
-        if y_tail.any() or x_tail.any():
-            z_tail = z_score(x_tail.astype(float), y_tail.astype(float))
-            if abs(z_tail) > K:
-                messages.append(f"{x_tail.mean():.2%} of the values lie beyond 2 target standard "
-                                f"deviations, {y_tail.mean():.2%} of Keras's ({z_tail:+.1f} "
-                                f"standard errors)")
-    distance, limit = ks_distance(x, y), ks_limit(x.size, y.size)
-    if distance > limit:
-        messages.append(f"the distributions differ: Kolmogorov-Smirnov distance {distance:.4f} "
-                        f"(a correct initialiser stays below {limit:.4f})")
+    if ratios.get("mean", 0) > 1:
+        messages.append(f"the mean is {x.mean() / sigma:+.3g} target standard deviations, "
+                        f"Keras's {y.mean() / sigma:+.3g} ({ratios['mean'] * K:.1f} standard errors)")
+    if ratios.get("square", 0) > 1:
+        ratio = math.sqrt(np.mean(x ** 2) / np.mean(y ** 2))
+        messages.append(f"the root mean square is {ratio:.4g} times Keras's "
+                        f"({ratios['square'] * K:.1f} standard errors)")
+    if ratios.get("tail", 0) > 1:
+        messages.append(f"{np.mean(np.abs(x) > 2 * sigma):.2%} of the values lie beyond 2 target "
+                        f"standard deviations, {np.mean(np.abs(y) > 2 * sigma):.2%} of Keras's "
+                        f"({ratios['tail'] * K:.1f} standard errors)")
+    if ratios["ks"] > 1:
+        messages.append(f"the distributions differ: Kolmogorov-Smirnov distance "
+                        f"{ks_distance(x, y):.4f} (a correct initialiser stays below "
+                        f"{ks_limit(x.size, y.size):.4f})")
     return messages
 
 
