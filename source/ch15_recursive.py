@@ -119,7 +119,7 @@ def parse_tree(text, vocab, unknown=0):
     if len(stack) != 1 or stack[0] is None:
         raise ValueError(f"not one binary tree: {text!r}")
     tokens = np.array([vocab.get(w, unknown) for w in words], dtype=np.int64)
-    return tokens, np.array(children, dtype=np.int64).reshape(-1, 2)
+    return tokens, np.array(children, dtype=np.int64).reshape(len(children), 2)
     ### END SOLUTION
 
 
@@ -201,14 +201,10 @@ def tree_forward(tokens, children, E, W, b):
     """
     ### BEGIN SOLUTION
     E, W, b = (np.asarray(a, dtype=np.float64) for a in (E, W, b))
-    tokens = np.asarray(tokens, dtype=np.int64)
-    children = np.asarray(children, dtype=np.int64).reshape(-1, 2)
-    n = len(tokens)
-    H = np.empty((n + len(children), E.shape[1]))
-    H[:n] = E[tokens]
-    for k, (left, right) in enumerate(children):
-        H[n + k] = np.tanh(np.concatenate([H[left], H[right]]) @ W + b)
-    return H
+    H = list(E[np.asarray(tokens, dtype=np.int64)])  # rows n, n+1, ... are appended in order
+    for left, right in children:
+        H.append(np.tanh(np.concatenate([H[left], H[right]]) @ W + b))
+    return np.array(H)
     ### END SOLUTION
 
 
@@ -271,8 +267,7 @@ def tree_backward(tokens, children, E, W, b, grad_root):
     ### BEGIN SOLUTION
     H = tree_forward(tokens, children, E, W, b)
     W = np.asarray(W, dtype=np.float64)
-    children = np.asarray(children, dtype=np.int64).reshape(-1, 2)
-    n, d = len(tokens), H.shape[1]
+    n, d = len(tokens), len(b)
     grad = np.zeros_like(H)
     grad[-1] = grad_root
     dE, dW, db = np.zeros(np.shape(E)), np.zeros_like(W), np.zeros(d)
