@@ -186,22 +186,36 @@ def summarise_model(model, probe):
     """Describe a Keras model as plain data: layers, weights and outputs on probe."""
     import numpy as np
 
+    def ints(value):  # kernel_size, strides, pool_size: tuples of ints in the config
+        return [int(v) for v in value] if isinstance(value, (list, tuple)) else None
+
     layers = []
     for layer in model.layers:
         config = layer.get_config()
         activation = config.get("activation")
+        filters, rate = config.get("filters"), config.get("rate")
         layers.append({
             "class_name": type(layer).__name__,
             "output_shape": [d if d is not None else -1 for d in layer.output.shape],
             "params": int(layer.count_params()),
             "activation": activation if isinstance(activation, str) else None,
             "units": config.get("units"), "padding": config.get("padding"),
+            "filters": filters if isinstance(filters, int) else None,
+            "kernel_size": ints(config.get("kernel_size")), "strides": ints(config.get("strides")),
+            "pool_size": ints(config.get("pool_size")),
+            "rate": float(rate) if isinstance(rate, (int, float)) else None,
         })
-    summary = {"layers": layers, "params": int(model.count_params()),
+    try:
+        input_shape = [d if d is not None else -1 for d in model.inputs[0].shape[1:]]
+    except AttributeError:  # an empty Sequential without a keras.Input has no inputs yet
+        input_shape = None
+    summary = {"layers": layers, "params": int(model.count_params()), "input_shape": input_shape,
                "weights": [np.asarray(w) for w in model.get_weights()]}
-    if probe is not None:
-        width = model.inputs[0].shape[-1]
-        summary["output"] = np.asarray(model(probe[:, :width], training=False))
+    if probe is not None and input_shape is not None and np.ndim(probe) == len(input_shape) + 1:
+        # The probe is at least as large as any input the check asks for: crop it to
+        # this model's input, probe[:, :width] for a Dense model, [:, :h, :w, :c] for images.
+        crop = (slice(None),) + tuple(slice(0, d if d >= 0 else None) for d in input_shape)
+        summary["output"] = np.asarray(model(probe[crop], training=False))
     return {"$model": summary}
 
 
