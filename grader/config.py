@@ -21,7 +21,9 @@ class Limits:
     cpu_seconds: int = 300          # RLIMIT_CPU over the process's life
     memory_bytes: int = 8 << 30     # RLIMIT_AS; TensorFlow reserves a lot of address space
     file_bytes: int = 64 << 20      # RLIMIT_FSIZE: the largest file it may write
-    processes: int = 64             # RLIMIT_NPROC inside the sandbox's own user
+    processes: int = 256            # tasks (processes and threads, TensorFlow's included) in its
+                                    # pids cgroup; RLIMIT_NPROC too where the grader is not root
+    scratch_bytes: int = 256 << 20  # size of its in-memory scratch folder, and of its /tmp
     output_bytes: int = 16 << 10    # what is kept of its stdout/stderr
 
 

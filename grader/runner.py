@@ -23,6 +23,7 @@ from nndl.grader.worker import MAX_MESSAGE, WireError, decode, encode, send
 
 # The failures the worker itself reports; any other reply is forged or garbled.
 WORKER_FAILURES = ("not_implemented", "missing", "bad_output", "exception")
+_SIGNAL_NUMBERS = {s.value for s in signal.Signals}
 
 
 @dataclass
@@ -75,6 +76,7 @@ class SubmissionProcess:
         self.config = config
         self.kind = sandbox.choose(config.sandbox)
         self.proc = None
+        self.cgroup = None
         self.scratch = None
         self.load_failure = None
         self.starts = 0
@@ -88,9 +90,14 @@ class SubmissionProcess:
         req_read, self.req_write = os.pipe()
         self.rep_read, rep_write = os.pipe()
         out_read, out_write = os.pipe()
+        self.cgroup = sandbox.PidsCgroup.create(self.config.limits.processes)
         try:
             self.proc = sandbox.spawn(self.kind, self.scratch, target, self.config.limits,
-                                      req_read, rep_write, out_write)
+                                      req_read, rep_write, out_write, self.cgroup)
+        except BaseException:
+            if self.cgroup is not None:
+                self.cgroup.remove()
+            raise
         finally:
             for fd in (req_read, rep_write, out_write):
                 os.close(fd)
@@ -109,6 +116,7 @@ class SubmissionProcess:
         return reply
 
     def stop(self):
+        """Kill the process and everything it started; remove its scratch folder."""
         if self.proc is None:
             return
         try:
@@ -116,6 +124,11 @@ class SubmissionProcess:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
+        # bwrap's PID namespace dies with the sandbox; the cgroup also catches what a
+        # worker without bwrap left behind (a daemon in a session of its own).
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
         for fd in (self.req_write, self.rep_read):
             try:
                 os.close(fd)
@@ -205,7 +218,9 @@ class SubmissionProcess:
             code = self.proc.wait(timeout=5)
         except Exception:  # noqa: BLE001 - still running but closed its pipe
             code = None
-        if code is not None and code < 0:
+        if code is not None and self.kind == "bwrap" and code - 128 in _SIGNAL_NUMBERS:
+            code = 128 - code  # bwrap exits with 128 + the signal that killed the worker
+        if code is not None and -code in _SIGNAL_NUMBERS:
             name = signal.Signals(-code).name
             why = {"SIGXCPU": " (CPU-time limit)", "SIGKILL": " (killed, e.g. memory)",
                    "SIGSEGV": " (crash)", "SIGXFSZ": " (file-size limit)"}.get(name, "")
