@@ -116,7 +116,10 @@ def simple_rnn(X, W, U, b, initial_state=None, return_sequences=False):
     """
     ### BEGIN SOLUTION
     X = np.asarray(X, dtype=np.float64)
-    h = np.zeros((X.shape[0], len(b))) if initial_state is None else np.asarray(initial_state, dtype=np.float64)
+    if initial_state is None:
+        h = np.zeros((X.shape[0], len(b)))
+    else:
+        h = np.asarray(initial_state, dtype=np.float64)
     states = []
     for t in range(X.shape[1]):
         h = rnn_cell(X[:, t], h, W, U, b)
@@ -236,7 +239,7 @@ def bptt(X, y, W, U, b, initial_state=None, return_sequences=False):
     ### BEGIN SOLUTION
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
     n, T = X.shape[:2]
-    h0 = np.zeros((n, len(b))) if initial_state is None else np.asarray(initial_state, dtype=np.float64)
+    h0 = np.zeros((n, len(b))) if initial_state is None else np.asarray(initial_state, np.float64)
     H = simple_rnn(X, W, U, b, h0, return_sequences=True)
     errors = np.zeros_like(H)  # e_t: dC/dh_t through the cost alone
     if return_sequences:
