@@ -72,7 +72,8 @@ def sigmoid(z):
 # ## Exercise 1: one step of an LSTM cell
 #
 # Compute $z_t$ with one product per weight matrix, split it into the four
-# gates in Keras's order i, f, c, o (`np.split(z, 4, axis=-1)`), and return
+# gates in Keras's order i, f, c, o (`np.hsplit(z, 4)` cuts the columns in
+# four), and return
 # the new output and cell state. Mind the two tanh's: $\tilde c_t$ is the tanh
 # of its pre-activation, $h_t$ the output gate times $\tanh(c_t)$, while $c_t$
 # itself is *not* squashed.

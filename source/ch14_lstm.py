@@ -84,7 +84,8 @@ def sigmoid(z):
 # ## Exercise 1: one step of an LSTM cell
 #
 # Compute $z_t$ with one product per weight matrix, split it into the four
-# gates in Keras's order i, f, c, o (`np.split(z, 4, axis=-1)`), and return
+# gates in Keras's order i, f, c, o (`np.hsplit(z, 4)` cuts the columns in
+# four), and return
 # the new output and cell state. Mind the two tanh's: $\tilde c_t$ is the tanh
 # of its pre-activation, $h_t$ the output gate times $\tanh(c_t)$, while $c_t$
 # itself is *not* squashed.
@@ -111,7 +112,7 @@ def lstm_cell(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
     """
     ### BEGIN SOLUTION
     z = x_t @ kernel + h_prev @ recurrent_kernel + bias
-    z_i, z_f, z_c, z_o = np.split(z, 4, axis=-1)
+    z_i, z_f, z_c, z_o = np.hsplit(z, 4)
     c_t = sigmoid(z_f) * c_prev + sigmoid(z_i) * np.tanh(z_c)
     h_t = sigmoid(z_o) * np.tanh(c_t)
     return h_t, c_t
@@ -212,10 +213,10 @@ def lstm_initial_bias(units, unit_forget_bias=True):
         float array of shape (4U,).
     """
     ### BEGIN SOLUTION
-    bias = np.zeros(4 * units)
+    bias = np.zeros((4, units))  # one row per gate: i, f, c, o
     if unit_forget_bias:
-        bias[units:2 * units] = 1.0
-    return bias
+        bias[1] = 1.0
+    return bias.ravel()
     ### END SOLUTION
 
 
@@ -315,8 +316,9 @@ def gru_cell(x_t, h_prev, kernel, recurrent_kernel, bias):
         h_t, shape (batch, U).
     """
     ### BEGIN SOLUTION
-    x_z, x_r, x_h = np.split(x_t @ kernel + bias[0], 3, axis=-1)
-    h_z, h_r, h_h = np.split(h_prev @ recurrent_kernel + bias[1], 3, axis=-1)
+    b_x, b_h = bias  # Keras's two rows: the inputs' bias, the recurrent term's bias
+    x_z, x_r, x_h = np.hsplit(x_t @ kernel + b_x, 3)
+    h_z, h_r, h_h = np.hsplit(h_prev @ recurrent_kernel + b_h, 3)
     z = sigmoid(x_z + h_z)
     r = sigmoid(x_r + h_r)
     h_tilde = np.tanh(x_h + r * h_h)  # reset after the product, recurrent bias included
