@@ -68,9 +68,13 @@ def choose(kind):
 
 def describe(kind):
     """One line for reports: what isolation the submissions had."""
-    processes = ("processes capped by a pids cgroup" if pids_hierarchy() else
-                 "process count NOT capped (no writable pids cgroup here; "
-                 "a fork bomb is stopped only by the time-out)")
+    if pids_hierarchy():
+        processes = "processes capped by a pids cgroup"
+    elif os.getuid() != 0:
+        processes = "processes capped by RLIMIT_NPROC (counted over all of the grader's user's processes)"
+    else:  # root ignores RLIMIT_NPROC
+        processes = ("process count NOT capped (no writable pids cgroup here; "
+                     "a fork bomb is stopped only by the time-out)")
     if kind == "bwrap":
         return ("bubblewrap sandbox: read-only system, private scratch, no network, "
                 f"own PID namespace; {processes}")

@@ -4,10 +4,12 @@ Each probe is a chapter 2 function that returns the right answer plus 100
 when it gets through, so "the check passes" means "the probe found nothing".
 A control run without the sandbox shows that each probe would notice.
 """
+import glob
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -96,6 +98,21 @@ def test_choose_and_describe():
     assert "no network" in sandbox.describe("bwrap")
 
 
+def test_describe_says_whether_processes_are_capped(monkeypatch):
+    """Does the report's sandbox line say when no pids cgroup caps the processes?"""
+    monkeypatch.setattr(sandbox, "pids_hierarchy", lambda: None)
+    monkeypatch.setattr(sandbox.os, "getuid", lambda: 0)
+    for kind in ("bwrap", "none"):
+        assert sandbox.describe(kind).endswith(
+            "process count NOT capped (no writable pids cgroup here; "
+            "a fork bomb is stopped only by the time-out)")
+    monkeypatch.setattr(sandbox.os, "getuid", lambda: 1000)
+    assert sandbox.describe("bwrap").endswith("processes capped by RLIMIT_NPROC "
+                                              "(counted over all of the grader's user's processes)")
+    monkeypatch.setattr(sandbox, "pids_hierarchy", lambda: "/sys/fs/cgroup/pids")
+    assert sandbox.describe("bwrap").endswith("own PID namespace; processes capped by a pids cgroup")
+
+
 def test_demanding_bwrap_where_it_is_missing_raises(monkeypatch):
     """Does sandbox="bwrap" fail loudly instead of running unsandboxed when bwrap is missing?"""
     monkeypatch.setattr(sandbox, "bwrap_works", lambda: False)
@@ -117,7 +134,9 @@ def test_environment_keeps_no_secrets(monkeypatch):
 def test_bwrap_command_mounts_no_project_folder(tmp_path):
     """Does the bwrap command line bind nothing of the project but the worker script?"""
     command = sandbox.bwrap_command(tmp_path, ["python"])
-    assert "--unshare-all" in command and "--die-with-parent" in command
+    for option in ("--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+                   "--new-session"):
+        assert option in command
     sources = [Path(command[i + 1]).resolve() for i, arg in enumerate(command)
                if arg in ("--bind", "--ro-bind")]
     for secret in (REPO / "solutions", REPO / "source", REPO / "grader" / "suites", REPO / "tests"):
@@ -126,13 +145,92 @@ def test_bwrap_command_mounts_no_project_folder(tmp_path):
     assert tmp_path.resolve() in sources
 
 
-def run_inside(tmp_path, code):
+def run_inside(tmp_path, code, scratch_bytes=None):
     """Run `code` with the sandbox's Python inside bwrap; its stdout."""
     scratch = tmp_path / "scratch"
-    scratch.mkdir(parents=True)
-    command = sandbox.bwrap_command(scratch, [sys.executable, "-I", "-c", code])
+    (scratch / "submission").mkdir(parents=True)
+    command = sandbox.bwrap_command(scratch, [sys.executable, "-I", "-c", code], scratch_bytes)
     return subprocess.run(command, capture_output=True, text=True, timeout=60,
                           env=sandbox.environment(sandbox.SCRATCH_MOUNT)).stdout.strip()
+
+
+PRIVILEGES = """
+import ctypes, os, subprocess
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+def refused(action):
+    try:
+        action()
+    except OSError:
+        return "refused"
+    return "allowed"
+def new_user_namespace():
+    if ctypes.CDLL(None, use_errno=True).unshare(0x10000000) != 0:  # CLONE_NEWUSER
+        raise OSError(ctypes.get_errno(), "unshare")
+print(os.getuid(), os.getgid(), status["CapEff"].strip(), status["CapBnd"].strip())
+print(refused(new_user_namespace), refused(lambda: os.mkdir("/escape")),
+      refused(lambda: open("/usr/nndl-probe", "w")), refused(lambda: open("/scratch/mine", "w")))
+print(subprocess.run(["unshare", "--user", "--map-root-user", "true"]).returncode != 0)
+"""
+
+
+@needs_bwrap
+def test_the_sandbox_grants_no_privileges(tmp_path):
+    """Is the submission user 65534 with no capabilities, unable to make a user namespace
+    (and so to gain any), with a read-only system and a writable scratch folder?"""
+    assert run_inside(tmp_path, PRIVILEGES, 1 << 20).splitlines() == [
+        "65534 65534 0000000000000000 0000000000000000",
+        "refused refused refused allowed",
+        "True"]
+
+
+@needs_bwrap
+def test_background_processes_die_with_the_pid_namespace(tmp_path):
+    """Does a daemon started inside bwrap die when the sandboxed command exits (no cgroup needed)?"""
+    tag = f"nndl-{uuid.uuid4().hex[:8]}"
+    code = ("import os, time\n"
+            "if os.fork() == 0:\n"
+            "    os.setsid()\n"
+            "    open('/proc/self/comm', 'w').write(%r)\n"
+            "    time.sleep(60)\n"
+            "    os._exit(0)\n"
+            "time.sleep(0.5)\n"
+            "print(os.getpid())\n" % tag)
+    assert run_inside(tmp_path, code) == "2"  # pid 1 is bwrap's init, its reaper
+    deadline = time.monotonic() + 5
+    while processes_named(tag) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_named(tag) == []
+
+
+needs_cgroup = pytest.mark.skipif(sandbox.pids_hierarchy() is None,
+                                  reason="no writable pids cgroup on this machine")
+
+
+@needs_cgroup
+def test_pids_cgroup_caps_and_kills():
+    """Does a PidsCgroup cap the tasks started in it, list them, kill them all and go away?"""
+    group = sandbox.PidsCgroup.create(5)
+    try:
+        code = ("import os, time\n"
+                "n = 0\n"
+                "for _ in range(20):\n"
+                "    try:\n"
+                "        if os.fork() == 0:\n"
+                "            time.sleep(60); os._exit(0)\n"
+                "        n += 1\n"
+                "    except OSError:\n"
+                "        break\n"
+                "print(n, flush=True)\n"
+                "time.sleep(60)\n")
+        proc = subprocess.Popen(group.enter_command() + [sys.executable, "-c", code],
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "4"  # the parent and 4 children: 5 tasks
+        assert len(group.pids()) == 5 and group.peak() == 5
+        assert group.kill() and group.pids() == []
+        proc.wait(timeout=10)
+    finally:
+        assert group.remove()
+    assert not group.folder.exists()
 
 
 @needs_bwrap
@@ -151,6 +249,20 @@ def test_installed_references_are_hidden(tmp_path, monkeypatch):
     assert run_inside(tmp_path / "hidden", probe) == "False True"
     monkeypatch.setattr(sandbox, "course_packages", lambda: [])  # the control
     assert run_inside(tmp_path / "shown", probe) == "True True"
+
+
+def processes_named(name):
+    """Pids of live (not zombie) processes whose name (comm) is `name`."""
+    found = []
+    for comm in glob.glob("/proc/[0-9]*/comm"):
+        try:
+            with open(comm, encoding="utf-8") as handle, \
+                    open(comm[:-4] + "stat", encoding="utf-8") as stat:
+                if handle.read().strip() == name and stat.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    found.append(int(comm.split("/")[2]))
+        except (OSError, IndexError):
+            pass  # gone meanwhile
+    return found
 
 
 def test_course_packages_are_found():
