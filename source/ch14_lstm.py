@@ -43,8 +43,9 @@
 # h_t &= o_t \odot \tanh(c_t).
 # \end{aligned}$$
 #
-# Along the cell state $\partial c_t / \partial c_{t-1}$ is (mostly) just
-# $\operatorname{diag}(f_t)$: with the forget gate near 1, the error flows back
+# Along the cell state's direct path $\partial c_t / \partial c_{t-1}$ is just
+# $\operatorname{diag}(f_t)$ (the gates' own dependence on $h_{t-1}$ adds
+# other paths): with the forget gate near 1, the error flows back
 # through many steps without shrinking.
 #
 # **The Keras layout.** `keras.layers.LSTM(units)` keeps the four gates'
@@ -57,8 +58,11 @@
 #
 # and its four blocks of $U$ columns belong, **in this order**, to
 # $i$, $f$, $\tilde c$, $o$. The gates use the `recurrent_activation`
-# (sigmoid), the candidate and the output the `activation` (tanh). Samples
-# are rows, as in every chapter; the notes' $W_f\cdot[h_{t-1}, x_t]$ is our
+# (sigmoid), the candidate and the output the `activation` (tanh). So
+# $W_i$ above is the first block of $U$ columns of `kernel`, $U_i$ (a
+# $U \times U$ matrix; the letter $U$ does double duty) that of
+# `recurrent_kernel`, and so on. Samples are rows, as in every chapter; the
+# notes' LSTM article writes $W_f\cdot[h_{t-1}, x_t]$, which is our
 # $x_t W_f + h_{t-1} U_f$ with the matrix split in two and transposed.
 #
 # **How you are checked.** The grader copies your weights into a
@@ -85,10 +89,9 @@ def sigmoid(z):
 #
 # Compute $z_t$ with one product per weight matrix, split it into the four
 # gates in Keras's order i, f, c, o (`np.hsplit(z, 4)` cuts the columns in
-# four), and return
-# the new output and cell state. Mind the two tanh's: $\tilde c_t$ is the tanh
-# of its pre-activation, $h_t$ the output gate times $\tanh(c_t)$, while $c_t$
-# itself is *not* squashed.
+# four), and return the new output and cell state. Mind the two tanh's:
+# $\tilde c_t$ is the tanh of its pre-activation, $h_t$ the output gate times
+# $\tanh(c_t)$, while $c_t$ itself is *not* squashed.
 
 # %%
 def lstm_cell(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
@@ -448,10 +451,13 @@ nndl.check("ch14_lstm/recurrent_param_count", recurrent_param_count, hidden=True
 # length $T = 40$ for 10 epochs (under a minute on 2 cores). In our runs the
 # GRU and then the LSTM drop far below the baseline once they discover the
 # markers, while the SimpleRNN stays at the baseline: its gradient from the
-# end of the sequence back to the first marker has vanished. Longer runs
-# show the same picture more starkly: at $T = 100$ or more the SimpleRNN
-# never leaves the baseline however long it trains, while the LSTM gets there
-# with more epochs (Hochreiter and Schmidhuber went to $T = 1000$).
+# end of the sequence back to the first marker has vanished. Run longer
+# sequences (raise `length`, and `epochs` with it) to see the gap widen: a
+# SimpleRNN's chance of ever leaving the baseline falls quickly with $T$,
+# while the gated layers keep learning, only more slowly — Hochreiter and
+# Schmidhuber's LSTM solved the problem for $T = 1000$. A short run like
+# this one also shows how the gated networks learn: a plateau at the
+# baseline, then a sudden drop once they find the markers.
 #
 # At the end, the trained Keras LSTM's weights go through your `lstm_forward`
 # and the `Dense` head in NumPy: the predictions agree with Keras's.
