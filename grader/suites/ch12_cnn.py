@@ -81,7 +81,8 @@ def conv_hidden(rng):
             Case("strides (3, 2), 8 channels, same",
                  problem(rng, 2, (8, 9), (3, 3), 8, 6), {"strides": (3, 2), "padding": "same"}),
             Case("as many filters as input channels, valid (the defaults)", (X, kernel, bias)),
-            Case("a 1x1 kernel: channel mixing only", problem(rng, 2, (4, 5), (1, 1), 3, 2)),
+            Case("a 1x1 kernel, same: no padding at all, channel mixing only",
+                 problem(rng, 2, (4, 5), (1, 1), 3, 2), {"padding": "same"}),
             Case("a kernel as large as the image, valid", problem(rng, 2, (5, 4), (5, 4), 2, 3)),
             Case("strides (3, 3) longer than the 2x2 kernel, same",
                  problem(rng, 1, (9, 8), (2, 2), 1, 2), {"strides": (3, 3), "padding": "same"}),
@@ -103,10 +104,12 @@ def pool_hidden(rng):
             Case("negative maps, 2x2 pool, same, odd sizes", (negative, (2, 2), None, "same")),
             Case("negative maps, 2x2 pool, strides (1, 1), same",
                  (negative, (2, 2), (1, 1), "same")),
-            Case("a 3x3 pool with strides (1, 1): overlapping windows",
-                 (rng.normal(0, 1, (2, 6, 5, 3)), (3, 3), (1, 1))),
+            Case("a 3x3 pool with strides (1, 1), same: overlapping windows, padding on every side",
+                 (rng.normal(0, 1, (2, 6, 5, 3)), (3, 3), (1, 1), "same")),
             Case("a 3x2 pool, strides (2, 1), same",
                  (rng.normal(0, 1, (2, 7, 6, 2)), (3, 2), (2, 1), "same")),
+            Case("a 1x2 pool, strides (1, 2), same: no padding down, one column across",
+                 (rng.normal(0, 1, (2, 4, 5, 3)), (1, 2), (1, 2), "same")),
             Case("a 2x2 pool with strides (2, 3), valid",
                  (rng.normal(0, 1, (1, 6, 9, 2)), (2, 2), (2, 3), "valid")),
             Case("16 ReLU maps of 8x8 (as in the CNN), the defaults",
@@ -128,7 +131,8 @@ def dense_visible(rng):
 def dense_hidden(rng):
     return [Case("relu, maps of 2x2x5", dense_problem(rng, 3, (2, 2, 5), 6), {"activation": "relu"}),
             Case("linear, maps of 4x3x3", dense_problem(rng, 2, (4, 3, 3), 5), {"activation": "linear"}),
-            Case("softmax of large values", dense_problem(rng, 3, (2, 3, 4), 4, scale=300.0)),
+            Case("softmax of large values (exp overflows without a shift)",
+                 dense_problem(rng, 3, (2, 3, 4), 4, scale=3000.0)),
             Case("32 maps of 2x2 to 10 units (the CNN's last layers), the default activation",
                  dense_problem(rng, 4, (2, 2, 32), 10)),
             Case("one sample of 1x1x3, one linear unit", dense_problem(rng, 1, (1, 1, 3), 1),
@@ -152,19 +156,25 @@ def model_probe(rng):
     return rng.uniform(0, 1, (3, 12, 12, 4)).astype(np.float32)
 
 
+NAMES = {"output_shape": "output", "kernel_size": "kernel", "pool_size": "pool"}
+
+
 def _text(value):
     return str(tuple(value)) if isinstance(value, (list, tuple)) else str(value)
 
 
 def _rows(summary):
-    """The model's input, then its layers, as dicts with class_name and FIELDS."""
-    return [{"class_name": "Input", "output_shape": summary.get("input_shape")}] + summary["layers"]
+    """The model's input, then its layers: dicts with class_name and FIELDS, shapes without the batch."""
+    layers = [{**layer, "output_shape": (layer.get("output_shape") or [None])[1:]}
+              for layer in summary["layers"]]
+    return [{"class_name": "Input", "output_shape": summary.get("input_shape")}] + layers
 
 
 def _line(row, hidden, differs=()):
-    parts = [row["class_name"]] + [f"{key} {_text(row[key])}" for key in FIELDS
+    parts = [row["class_name"]] + [f"{NAMES.get(key, key)} {_text(row[key])}" for key in FIELDS
                                    if row.get(key) is not None and not (hidden and key in SECRET)]
-    return "  ".join(parts) + (f"  [{', '.join(differs)} differ]" if differs else "")
+    names = ", ".join(NAMES.get(key, key) for key in differs)
+    return "  ".join(parts) + (f"  [differs in: {names}]" if differs else "")
 
 
 def structure_diff(got, expected_model, hidden):
