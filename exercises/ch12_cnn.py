@@ -258,7 +258,7 @@ nndl.check("ch12_cnn/build_cnn", build_cnn)
 # its weights into the reference model and measures the accuracy on the 359
 # test digits, which your function never sees. It needs **at least 97%**, and
 # `train_cnn` must return within **60 s** on the grader's 2 CPU cores (the
-# model answer takes about 3 s). The hidden check trains with another seed
+# model answer takes under 2 s). The hidden check trains with another seed
 # on the same digits in another order.
 
 # %%
