@@ -83,7 +83,6 @@
 import math
 
 import numpy as np
-import matplotlib.pyplot as plt
 
 # The standard deviation of N(0, 1) truncated to [-2, 2]; Keras writes it as 0.87962566103423978.
 TRUNCATED_STD = math.sqrt(1 - 4 * math.exp(-2) / math.sqrt(2 * math.pi) / math.erf(math.sqrt(2)))
@@ -198,6 +197,7 @@ nndl.check("ch08_initialization/scaled_normal", scaled_normal, hidden=True)
 # MNIST.
 
 # %% tags=["demo"]
+import matplotlib.pyplot as plt  # plots only: the graded code does not need it
 from nndl.data import load_digits
 
 data = load_digits(seed=0)

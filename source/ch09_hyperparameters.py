@@ -48,7 +48,6 @@
 
 # %%
 import numpy as np
-import matplotlib.pyplot as plt
 
 # %% [markdown]
 # ## Exercise 1: learning-rate schedules as functions of the step
@@ -415,6 +414,8 @@ nndl.check("ch09_hyperparameters/random_search", random_search, hidden=True)
 # the step decay.
 
 # %% tags=["demo"]
+import matplotlib.pyplot as plt  # plots only: the graded code does not need it
+
 epochs_axis = np.arange(100)
 plt.figure(figsize=(8, 3.8))
 plt.plot(epochs_axis, step_decay(epochs_axis, 0.5, drop=0.5, epochs_drop=20), label="step decay (halve every 20)")

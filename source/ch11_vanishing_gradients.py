@@ -55,7 +55,6 @@
 import time
 
 import numpy as np
-import matplotlib.pyplot as plt
 
 # %% [markdown]
 # The two activations and their derivatives (given: use them). For the
@@ -208,6 +207,7 @@ nndl.check("ch11_vanishing_gradients/gradient_norms", gradient_norms, hidden=Tru
 # course's curriculum: 0.0022, 0.012, 0.055, 0.297).
 
 # %% tags=["demo"]
+import matplotlib.pyplot as plt  # plots only: the graded code does not need it
 from nndl.data import load_digits
 
 data = load_digits(seed=0)
