@@ -56,7 +56,7 @@ def compare(got, expected, atol, rtol, hidden, where="output"):
     if not hidden:
         index = tuple(int(i) for i in np.unravel_index(worst, shape)) if shape else ()
         message += f" at index {index}: got {array[worst]:.6g}, expected {expected[worst]:.6g}"
-    return message + f" (atol {atol:g}, rtol {rtol:g}){_diagnose(array, expected, atol, rtol)}"
+    return message + f" (atol {atol:g}, rtol {rtol:g}){_diagnose(array, expected, atol, rtol, hidden)}"
 
 
 def _shape_message(array, expected, atol, rtol, where):
@@ -70,8 +70,12 @@ def _shape_message(array, expected, atol, rtol, where):
     return message
 
 
-def _diagnose(array, expected, atol, rtol):
-    """A hint for common signatures of mistakes, or ''."""
+def _diagnose(array, expected, atol, rtol, hidden=False):
+    """A hint for common signatures of mistakes, or ''.
+
+    A hidden check names a constant factor without its value, which may be a
+    hidden input (a batch size, a learning rate).
+    """
     binary = np.isin(expected, (0.0, 1.0)).all()   # 0/1 answers: "1 - x" is just "wrong"
     if np.abs(expected).max(initial=0) > atol and np.allclose(-array, expected, atol=atol, rtol=rtol):
         return "; your output is the negative of the right one (a flipped sign?)"
@@ -81,5 +85,7 @@ def _diagnose(array, expected, atol, rtol):
     if both.sum() > 1 and both.sum() == (np.abs(expected) > 1e-12).sum():
         ratio = array[both] / expected[both]
         if np.allclose(ratio, ratio[0], rtol=1e-6) and abs(ratio[0] - 1) > 1e-3:
+            if hidden:
+                return "; off by a constant factor (a sum for a mean, or a scale left out?)"
             return f"; off by a constant factor of {ratio[0]:.4g}"
     return ""

@@ -4,6 +4,7 @@
 process (``nndl grade``, ``nndl check``) or in the learner's own kernel
 (``nndl.check`` in a notebook). ``grade`` runs whole submissions.
 """
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 import warnings
@@ -73,9 +74,38 @@ def _run_check(check, chapter, seed, call):
 
 def _failed(check, name, kind, message):
     title = FAILURE_TITLES.get(kind, "wrong answer")
+    if check.visibility != VISIBLE:
+        message = withhold(message)
     hint = f"\nHint: {check.hint}" if check.hint and kind in ("wrong", "bad_output") else ""
     return Result(name, 0.0, float(check.points), "failed", f"{title} — {message}{hint}",
                   check.visibility, kind)
+
+
+WITHHELD = "(withheld in a hidden check; run the visible checks to see the details)"
+
+
+def withhold(message):
+    """message without what the submission could have put in it about a hidden input.
+
+    A submission may raise or print whatever it was given (``raise
+    ValueError(repr(x))``), so hidden checks keep the traceback's frames (file,
+    line, the learner's own code) and the exception's type, but not the
+    exception's text nor the process's last output.
+    """
+    message, output, _ = message.partition("; its last output:")
+    if output:
+        return f"{message}; its last output is {WITHHELD[1:-1]}"
+    lines = message.splitlines()
+    if not lines:
+        return message
+    first = re.match(r"(.*? raised )(\w[\w.]*)(:.*)?$", lines[0])
+    if first and len(lines) == 1:        # no frames: "f() raised Type: text"
+        return f"{first.group(1)}{first.group(2)}: {WITHHELD}" if first.group(3) else lines[0]
+    for number, line in enumerate(lines[1:], 1):
+        if not line.startswith((" ", "\t")):   # the exception, after the frames
+            kind = re.match(r"\w[\w.]*", line)
+            return "\n".join(lines[:number] + [f"{kind.group(0) if kind else 'error'}: {WITHHELD}"])
+    return message
 
 
 def not_submitted(chapter, selected):

@@ -57,6 +57,7 @@ def test_constant_factor_is_diagnosed():
     """Is a result off by a constant factor told so, with the factor?"""
     assert visible(3 * E, E).endswith("; off by a constant factor of 3")
     assert visible(E / 2, E).endswith("; off by a constant factor of 0.5")
+    assert hidden(3 * E, E).endswith("; off by a constant factor (a sum for a mean, or a scale left out?)")
 
 
 def test_one_minus_is_diagnosed():

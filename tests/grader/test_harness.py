@@ -111,6 +111,30 @@ def test_hidden_feedback_gives_no_inputs_away(ch02_with):
         assert word not in hidden
 
 
+def test_hidden_failures_do_not_echo_what_the_submission_says(ch02_with):
+    """Does a hidden check withhold an exception's text and the last output, where inputs can hide?"""
+    report = grade_ch02(ch02_with("leak_inputs_relu"))
+    results = {r.name.split("/")[1]: r for r in report.results}
+    assert "INPUTS [" in results["relu"].output            # visible: the learner sees it all
+    hidden = results["relu_hidden"]
+    assert hidden.score == 0 and hidden.kind in ("exception", "died")
+    assert "INPUTS" not in hidden.output and "withheld in a hidden check" in hidden.output
+
+
+@pytest.mark.parametrize("message, expected", [
+    ('relu() raised   File "ch02.py", line 3, in relu\n    raise ValueError(x)\nValueError: [1.5]',
+     'relu() raised   File "ch02.py", line 3, in relu\n    raise ValueError(x)\nValueError: '
+     + harness.WITHHELD),
+    ("relu() raised KeyError: 'secret'", "relu() raised KeyError: " + harness.WITHHELD),
+    ("the submission's process exited with status 3; its last output:\nsecret",
+     "the submission's process exited with status 3; its last output is " + harness.WITHHELD[1:-1]),
+    ("relu() did not return within 2 s", "relu() did not return within 2 s"),
+])
+def test_withhold(message, expected):
+    """Does withhold keep frames and types but drop exception text and output?"""
+    assert harness.withhold(message) == expected
+
+
 # ------------------------------------------------------------ broken chapters
 @pytest.fixture(scope="module")
 def mixed_submission(tmp_path_factory, answers_dir):
