@@ -42,6 +42,21 @@ def parser():
     s = sub.add_parser("check", help="run the visible checks on ./exercises")
     s.add_argument("chapter", nargs="?", help="a chapter id, e.g. ch02_activations")
     s.add_argument("--dir", type=Path, default=Path("exercises"), help="where the exercises are")
+
+    s = sub.add_parser("hint", help="a hint for one exercise; ask again for a bigger one")
+    s.add_argument("exercise", help="chapter/function, e.g. ch02_activations/softmax")
+    s.add_argument("--level", type=int, help="1 (a nudge) to 3 (everything)")
+    s.add_argument("--dir", type=Path, default=Path("exercises"), help="where the exercises are")
+
+    s = sub.add_parser("progress", help="how far you are, over all fifteen chapters")
+    s.add_argument("--dir", type=Path, default=Path("exercises"), help="where the exercises are")
+    s.add_argument("--run", action="store_true", help="check the chapters not checked since they changed")
+
+    s = sub.add_parser("course", help="instructors: an nbgrader course directory")
+    course = s.add_subparsers(dest="course_command", required=True, parser_class=Parser)
+    c = course.add_parser("build", help="write nbgrader_config.py and source/<chapter>/<chapter>.ipynb into DIR")
+    c.add_argument("dir", type=Path)
+    c.add_argument("--chapter", action="append", metavar="ID", help="only this chapter (repeatable)")
     return p
 
 
@@ -123,11 +138,62 @@ def cmd_check(args):
         raise UsageError(f"no {args.dir}/ folder here: run `nndl check` where your exercises are")
     result = harness.grade(args.dir, GraderConfig.from_env(), selected, visibility=(VISIBLE,))
     report.print_report(result, title=f"nndl check {args.dir}", show_passed=True)
+    _record(args.dir, result, selected)
+    return 0
+
+
+def _record(folder, result, selected):
+    from nndl.grader import learner
+
+    files = {c: p for c, p in learner.chapter_files(folder).items() if not selected or c in selected}
+    try:
+        learner.record(folder, result, files)
+    except OSError as exc:  # a read-only folder: the check itself still counts
+        print(f"note: could not remember this check in {folder}: {exc}", file=sys.stderr)
+
+
+def cmd_hint(args):
+    from nndl.grader import learner
+
+    try:
+        print(learner.next_hint(args.dir, args.exercise, args.level))
+    except learner.HintError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
+def cmd_progress(args):
+    from nndl.grader import chapters, harness, learner
+    from nndl.grader.check import VISIBLE
+    from nndl.grader.config import GraderConfig
+
+    if not args.dir.is_dir():
+        raise UsageError(f"no {args.dir}/ folder here: run `nndl progress` where your exercises are")
+    rows = learner.progress(args.dir)
+    stale = [c for c, status, _, _ in rows
+             if status in ("not checked yet", "changed since the last check") and c in chapters.available()]
+    if args.run and stale:
+        result = harness.grade(args.dir, GraderConfig.from_env(), stale, visibility=(VISIBLE,))
+        _record(args.dir, result, stale)
+        rows = learner.progress(args.dir)
+    learner.print_progress(rows)
+    return 0
+
+
+def cmd_course(args):
+    from nndl.grader import course
+
+    written = course.build_course(args.dir, _chapters(args.chapter))
+    print(f"wrote nbgrader_config.py and {len(written)} source notebooks to {args.dir}; "
+          f"next: cd {args.dir} && nbgrader generate_assignment <chapter>")
     return 0
 
 
 COMMANDS = {"list": cmd_list, "release": cmd_release, "build": cmd_build,
             "grade": cmd_grade, "check": cmd_check}
+COMMANDS["course"] = cmd_course
+COMMANDS["hint"] = cmd_hint
+COMMANDS["progress"] = cmd_progress
 
 
 def main(argv=None):

@@ -1,0 +1,181 @@
+"""The nbgrader course: build, release, autograde, feedback, export, with real nbgrader and kernels.
+
+One course with two cheap chapters goes through nbgrader end to end (module
+fixture `graded`); three students submit: the model answers (alice), the
+untouched release (bob), and answers with known mistakes plus one tampered
+test cell (carol).
+"""
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nndl.grader import chapters, course, harness
+from nndl.grader.cli import main
+from nndl.grader.config import GraderConfig
+
+CHAPTERS = ["ch01_perceptron", "ch02_activations"]
+BIN = Path(sys.executable).parent
+FULL = {c: float(sum(k.points for k in chapters.checks(c))) for c in CHAPTERS}
+# carol: perceptron_train left as the stub (perceptron_converges calls it), relu left as the stub.
+CAROL = {"ch01_perceptron": FULL["ch01_perceptron"] - 9, "ch02_activations": FULL["ch02_activations"] - 2}
+TAMPERED = "test_perceptron_train_perceptron_converges"
+
+
+def nbgrader(root, *args):
+    """Run the real nbgrader command line in the course directory."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")  # nbgrader runs `alembic`
+    done = subprocess.run([str(BIN / "nbgrader"), *args, f"--CourseDirectory.root={root}"], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout + done.stderr
+
+
+def grade_ids(notebook):
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in notebook.cells if "nbgrader" in c.metadata}
+
+
+def submission(root, chapter, student):
+    """A student's notebook, made from the released one (as a student would edit it)."""
+    released = nbformat.read(str(root / "release" / chapter / f"{chapter}.ipynb"), as_version=4)
+    answers = grade_ids(nbformat.read(str(root / "source" / chapter / f"{chapter}.ipynb"), as_version=4))
+    if student == "bob":
+        return released
+    for grade_id, cell in grade_ids(released).items():
+        meta = cell.metadata["nbgrader"]
+        stubbed = student == "carol" and ("def perceptron_train(" in cell.source or "def relu(" in cell.source)
+        if meta["solution"] and not stubbed:
+            cell.source = answers[grade_id].source
+        if student == "carol" and grade_id == TAMPERED:
+            cell.source = f"{meta['points']}  # full marks, please"
+    return released
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("course")
+    assert main(["course", "build", str(root), *[f"--chapter={c}" for c in CHAPTERS]]) == 0
+    for chapter in CHAPTERS:
+        nbgrader(root, "generate_assignment", chapter)
+    for student in ("alice", "bob", "carol"):
+        for chapter in CHAPTERS:
+            target = root / "submitted" / student / chapter / f"{chapter}.ipynb"
+            target.parent.mkdir(parents=True)
+            nbformat.write(submission(root, chapter, student), str(target))
+    for chapter in CHAPTERS:
+        nbgrader(root, "autograde", chapter)
+        nbgrader(root, "generate_feedback", chapter)
+    nbgrader(root, "export")
+    return root
+
+
+def exported(root):
+    """(student, chapter) -> score, from nbgrader's grades.csv."""
+    with open(root / "grades.csv", newline="") as handle:
+        return {(row["student_id"], row["assignment"]): (float(row["score"]), float(row["max_score"]))
+                for row in csv.DictReader(handle)}
+
+
+def test_are_the_exported_grades_full_zero_and_the_exact_partial_scores(graded):
+    scores = exported(graded)
+    for chapter in CHAPTERS:
+        assert scores["alice", chapter] == (FULL[chapter], FULL[chapter])
+        assert scores["bob", chapter] == (0.0, FULL[chapter])
+        assert scores["carol", chapter] == pytest.approx((CAROL[chapter], FULL[chapter]))
+
+
+def test_does_a_test_cell_give_partial_credit(graded):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{graded / 'gradebook.db'}", "nndl") as gb:
+        cell = gb.find_grade("test_relu_leaky_relu", "ch02_activations", "ch02_activations", "carol")
+        assert (cell.auto_score, cell.max_score) == (3.0, 5.0)  # leaky_relu 3 of relu 2 + leaky_relu 3
+
+
+def test_is_a_tampered_test_cell_restored_at_autograde(graded):
+    notebook = nbformat.read(str(graded / "autograded" / "carol" / "ch01_perceptron" / "ch01_perceptron.ipynb"),
+                             as_version=4)
+    cell = grade_ids(notebook)[TAMPERED]
+    assert "full marks, please" not in cell.source
+    assert 'nndl.check("ch01_perceptron/perceptron_train", perceptron_train, hidden=True)' in cell.source
+    assert "perceptron_train() still raises NotImplementedError" in "".join(
+        o.get("text", "") for o in cell.outputs)
+
+
+def test_do_released_notebooks_hold_no_solution_and_no_hidden_check(graded):
+    for chapter in CHAPTERS:
+        text = (graded / "release" / chapter / f"{chapter}.ipynb").read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN" not in text and "hidden=True" not in text
+        assert "raise NotImplementedError()" in text
+        released = json.loads(text)
+        assert "jupytext" not in released["metadata"]  # no pairing that could write answers back
+        model = (chapters.SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8")
+        solution = model.split("### BEGIN SOLUTION\n")[1].split("### END SOLUTION")[0].strip()
+        assert solution not in text
+
+
+def test_does_every_student_get_feedback(graded):
+    for student in ("alice", "bob", "carol"):
+        for chapter in CHAPTERS:
+            html = graded / "feedback" / student / chapter / f"{chapter}.html"
+            assert html.is_file() and html.stat().st_size > 1000
+
+
+def test_does_tensorflow_leave_graded_cells_without_stderr(graded):
+    notebook = nbformat.read(str(graded / "autograded" / "alice" / "ch02_activations" / "ch02_activations.ipynb"),
+                             as_version=4)
+    graded_cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded_cells
+    for cell in graded_cells:
+        assert not [o for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"]
+        assert not [o for o in cell.outputs if o.output_type == "error"]
+
+
+@pytest.mark.parametrize("student", ["alice", "carol"])
+def test_does_nndl_grade_give_the_same_scores_as_nbgrader(graded, student):
+    report = json.loads(json.dumps(harness.grade(graded / "submitted" / student, GraderConfig.from_env(),
+                                                 CHAPTERS).as_json()))
+    ours = {}
+    for test in report["tests"]:
+        chapter = test["name"].partition("/")[0]
+        ours[chapter] = ours.get(chapter, 0.0) + test["score"]
+    scores = exported(graded)
+    for chapter in CHAPTERS:
+        assert ours[chapter] == pytest.approx(scores[student, chapter][0])
+
+
+def test_does_every_chapter_convert_with_its_suites_points(tmp_path):
+    written = course.build_course(tmp_path)
+    assert len(written) == len(chapters.available())
+    assert (tmp_path / "nbgrader_config.py").is_file()
+    for path in written:
+        chapter = path.stem
+        notebook = nbformat.read(str(path), as_version=4)
+        cells = grade_ids(notebook)
+        tests = [c for c in cells.values() if c.metadata["nbgrader"]["grade"]]
+        assert sum(c.metadata["nbgrader"]["points"] for c in tests) == \
+            sum(k.points for k in chapters.checks(chapter))
+        for cell in tests:
+            assert cell.metadata["nbgrader"]["locked"] and cell.cell_type == "code"
+            assert "BEGIN HIDDEN TESTS" in cell.source
+        for cell in cells.values():
+            meta = cell.metadata["nbgrader"]
+            assert meta["schema_version"] == 3
+            assert meta["solution"] == ("### BEGIN SOLUTION" in cell.source)
+            if cell.cell_type == "markdown":
+                assert meta["locked"] and not meta["grade"]
+        called = {f for c in tests for f in _functions(c.source)}
+        assert called == {k.function for k in chapters.checks(chapter)}, chapter
+        assert "jupytext" not in notebook.metadata
+
+
+def _functions(source):
+    import re
+
+    return set(re.findall(r'nndl\.check\(\s*"\w+/(\w+)"', source))
