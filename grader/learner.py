@@ -1,0 +1,188 @@
+"""The self-learner's loop: graded hints and progress over the fifteen chapters.
+
+State lives in ``<exercises>/.nndl.json``, next to the learner's files:
+for each chapter the hash of the file last checked and what its visible checks
+gave, and for each exercise how many hints were shown. A chapter edited since
+its last check is reported as such instead of with a stale score.
+"""
+import ast
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from nndl.grader import chapters
+from nndl.grader.check import HIDDEN, VISIBLE
+
+STATE = ".nndl.json"
+LEVELS = 3
+
+
+class HintError(ValueError):
+    """A hint was asked for something that is not an exercise."""
+
+
+def load_state(folder):
+    try:
+        state = json.loads((Path(folder) / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"chapters": {}, "hints": {}}
+    if not isinstance(state, dict):
+        return {"chapters": {}, "hints": {}}
+    state.setdefault("chapters", {})
+    state.setdefault("hints", {})
+    return state
+
+
+def save_state(folder, state):
+    path = Path(folder) / STATE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def file_hash(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def record(folder, report, files):
+    """Remember what the visible checks gave for each checked chapter file."""
+    state = load_state(folder)
+    for chapter, path in files.items():
+        results = [r for r in report.results if r.name.startswith(chapter + "/")]
+        if path is None or not results:
+            continue
+        state["chapters"][chapter] = {
+            "sha256": file_hash(path), "passed": sum(r.status == "passed" for r in results),
+            "checks": len(results), "score": sum(r.score for r in results),
+            "max_score": sum(r.max_score for r in results)}
+    save_state(folder, state)
+
+
+def chapter_files(folder):
+    """chapter -> its file in folder (.py preferred), or None."""
+    folder = Path(folder)
+    found = {}
+    for chapter in chapters.CHAPTERS:
+        for suffix in (".py", ".ipynb"):
+            if (folder / f"{chapter}{suffix}").is_file():
+                found[chapter] = folder / f"{chapter}{suffix}"
+                break
+        else:
+            found[chapter] = None
+    return found
+
+
+def progress(folder):
+    """One row per chapter: (chapter, status, passed, visible checks)."""
+    state = load_state(folder)["chapters"]
+    available = set(chapters.available())
+    rows = []
+    for chapter, path in chapter_files(folder).items():
+        total = sum(c.visibility == VISIBLE for c in chapters.checks(chapter)) \
+            if chapter in available else 0
+        seen = state.get(chapter)
+        if path is None:
+            rows.append((chapter, "no file", 0, total))
+        elif seen is None:
+            rows.append((chapter, "not checked yet", 0, total))
+        elif seen.get("sha256") != file_hash(path):
+            rows.append((chapter, "changed since the last check", seen.get("passed", 0), total))
+        else:
+            passed = int(seen.get("passed", 0))
+            rows.append((chapter, "done" if passed == total else "in progress", passed, total))
+    return rows
+
+
+def print_progress(rows, console=None):
+    from rich.console import Console
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+
+    console = console or Console(highlight=False)
+    table = Table(title="nndl progress (visible checks)")
+    table.add_column("chapter", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("passed", justify="right", no_wrap=True)
+    table.add_column("status")
+    for chapter, status, passed, total in rows:
+        bar = ProgressBar(total=max(total, 1), completed=passed, width=20)
+        table.add_row(chapter, bar, f"{passed}/{total}", status)
+    console.print(table)
+    done = sum(p for _, _, p, _ in rows)
+    total = sum(t for _, _, _, t in rows)
+    chapters_done = sum(status == "done" for _, status, _, _ in rows)
+    overall = Table.grid(padding=(0, 1))
+    overall.add_row(ProgressBar(total=max(total, 1), completed=done, width=40),
+                    f"{done}/{total} visible checks passed")
+    console.print(overall)
+    console.print(f"{chapters_done}/{len(rows)} chapters done"
+                  + ("" if all(s in ("done", "in progress", "no file") for _, s, _, _ in rows)
+                     else " — run `nndl progress --run` to check the rest"))
+
+
+# ------------------------------------------------------------------ hints
+def exercise_checks(name):
+    """(chapter, function, [checks]) for "chapter/function"; raises HintError."""
+    chapter, _, function = name.partition("/")
+    if chapter not in chapters.CHAPTERS:
+        raise HintError(f"unknown chapter {chapter!r}; see `nndl list`")
+    if chapter not in chapters.available():
+        raise HintError(f"chapter {chapter} has no checks yet")
+    checks = [c for c in chapters.checks(chapter) if c.function == function or c.id == function]
+    if not checks:
+        names = sorted({c.function for c in chapters.checks(chapter)})
+        raise HintError(f"no exercise {function!r} in {chapter}; its exercises: {', '.join(names)}")
+    return chapter, checks[0].function, [c for c in chapters.checks(chapter)
+                                         if c.function == checks[0].function]
+
+
+def _clauses(hint):
+    return [part.strip() for part in re.split(r";\s+", hint) if part.strip()]
+
+
+def docstring(chapter, function):
+    """The exercise's docstring, as the learner's file states it."""
+    tree = ast.parse((chapters.SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            return ast.get_docstring(node) or ""
+    return ""
+
+
+def hint_text(name, level):
+    """The hint for an exercise at level 1 (a nudge), 2 (the approach) or 3 (the whole story)."""
+    chapter, function, checks = exercise_checks(name)
+    visible = [c.hint for c in checks if c.visibility == VISIBLE and c.hint]
+    hidden = [c.hint for c in checks if c.visibility == HIDDEN and c.hint]
+    clauses = []
+    for hint in visible + hidden:
+        clauses += [c for c in _clauses(hint) if c not in clauses]
+    if not clauses:
+        clauses = ["read the docstring: it states the shapes and the formula"]
+    if level <= 1:
+        return f"Hint 1/{LEVELS} for {chapter}/{function}: {clauses[0]}."
+    if level == 2:
+        steps = "\n".join(f"  - {c}" for c in clauses)
+        return f"Hint 2/{LEVELS} for {chapter}/{function}:\n{steps}"
+    doc = docstring(chapter, function)
+    doc = "\n".join("    " + line for line in doc.splitlines())
+    return (f"Hint 3/{LEVELS} for {chapter}/{function} — the contract, then every pitfall the "
+            f"checks look for:\n{doc}\n" + "\n".join(f"  - {c}" for c in clauses) +
+            f"\nRun `nndl check {chapter}` to see the failing case and by how much it is off.")
+
+
+def next_hint(folder, name, level=None):
+    """The next hint for an exercise (or the one at level), remembering how far the learner got."""
+    chapter, function, _ = exercise_checks(name)
+    key = f"{chapter}/{function}"
+    state = load_state(folder)
+    if level is None:
+        level = min(int(state["hints"].get(key, 0)) + 1, LEVELS)
+    if not 1 <= level <= LEVELS:
+        raise HintError(f"--level must be 1 to {LEVELS}")
+    text = hint_text(key, level)
+    if Path(folder).is_dir():
+        state["hints"][key] = max(level, int(state["hints"].get(key, 0)))
+        save_state(folder, state)
+    return text

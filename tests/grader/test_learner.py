@@ -1,0 +1,76 @@
+"""The self-learner's loop: `nndl hint` escalates, `nndl progress` tracks checks and edits."""
+import shutil
+
+import pytest
+
+from nndl.grader import chapters, cli, learner
+
+CH01, CH02 = "ch01_perceptron", "ch02_activations"
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_hints_grow_from_a_nudge_to_the_whole_story(capsys, tmp_path):
+    """Does each `nndl hint` say more than the last, stop at the last level, and remember it?"""
+    texts = [run(capsys, "hint", f"{CH02}/softmax", "--dir", str(tmp_path))[1] for _ in range(4)]
+    assert texts[0].startswith(f"Hint 1/3 for {CH02}/softmax: exp(x) / sum of exp(x)")
+    assert "subtract the max" not in texts[0] and "subtract the max" in texts[1]
+    assert texts[1].startswith("Hint 2/3") and texts[2].startswith("Hint 3/3")
+    assert "keras.activations.softmax" in texts[2]                 # the docstring's contract
+    assert texts[3] == texts[2]
+    assert learner.load_state(tmp_path)["hints"] == {f"{CH02}/softmax": 3}
+    # A check id names its exercise too, and --level picks a level without moving on.
+    code, out, _ = run(capsys, "hint", f"{CH02}/relu_hidden", "--level", "1", "--dir", str(tmp_path))
+    assert code == 0 and out.startswith(f"Hint 1/3 for {CH02}/relu:")
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["hint", f"{CH02}/nothing"], "no exercise 'nothing' in ch02_activations; its exercises: "),
+    (["hint", "ch99_magic/x"], "unknown chapter 'ch99_magic'"),
+    (["hint", f"{CH02}/relu", "--level", "4"], "--level must be 1 to 3"),
+    (["progress", "--dir", "does-not-exist"], "no does-not-exist/ folder here"),
+])
+def test_bad_hint_and_progress_requests(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and fragment in err and len(err.strip().splitlines()) == 1
+
+
+def status(folder):
+    return {chapter: (state, passed, total) for chapter, state, passed, total in learner.progress(folder)}
+
+
+def test_progress_follows_checks_and_edits(capsys, tmp_path, answers_dir, stubs_dir):
+    """Is a checked chapter counted, an edited one marked stale, and --run checking only the stale?"""
+    folder = tmp_path / "exercises"
+    folder.mkdir()
+    shutil.copy(answers_dir / f"{CH01}.py", folder)
+    shutil.copy(stubs_dir / f"{CH02}.py", folder)
+    visible = {c: sum(k.visibility == "visible" for k in chapters.checks(c)) for c in (CH01, CH02)}
+    before = status(folder)
+    assert before[CH01] == ("not checked yet", 0, visible[CH01])
+    assert before["ch15_recursive"][0] == "no file"
+
+    assert run(capsys, "check", CH01, "--dir", str(folder))[0] == 0
+    assert status(folder)[CH01] == ("done", visible[CH01], visible[CH01])
+    assert status(folder)[CH02][0] == "not checked yet"
+
+    path = folder / f"{CH01}.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    assert status(folder)[CH01][0] == "changed since the last check"
+
+    code, out, _ = run(capsys, "progress", "--run", "--dir", str(folder))
+    assert code == 0
+    after = status(folder)
+    assert after[CH01] == ("done", visible[CH01], visible[CH01])
+    assert after[CH02] == ("in progress", 0, visible[CH02])
+    assert f"{visible[CH01]}/{sum(t for _, _, t in after.values())} visible checks passed" in out
+    assert "1/15 chapters done" in out
+
+
+def test_a_corrupt_state_file_is_started_afresh(tmp_path):
+    (tmp_path / learner.STATE).write_text("{not json", encoding="utf-8")
+    assert learner.load_state(tmp_path) == {"chapters": {}, "hints": {}}
