@@ -9,6 +9,7 @@ import ast
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 from nndl.grader import chapters
@@ -186,3 +187,35 @@ def next_hint(folder, name, level=None):
         state["hints"][key] = max(level, int(state["hints"].get(key, 0)))
         save_state(folder, state)
     return text
+
+
+# ------------------------------------------------------------------ watch
+def snapshot(folder):
+    """chapter file -> (mtime_ns, size) for the chapter files in folder."""
+    out = {}
+    for path in chapter_files(folder).values():
+        if path is not None:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            out[path] = (stat.st_mtime_ns, stat.st_size)
+    return out
+
+
+def watch(folder, on_change, interval=0.5, rounds=None):
+    """Call on_change(chapter, path) whenever a chapter file in folder is saved.
+
+    Polls (no extra dependency, works on every file system); rounds bounds the
+    loop for callers that must stop, None runs until interrupted.
+    """
+    seen = snapshot(folder)
+    done = 0
+    while rounds is None or done < rounds:
+        time.sleep(interval)
+        done += 1
+        now = snapshot(folder)
+        for path, stamp in sorted(now.items()):
+            if seen.get(path) != stamp:
+                on_change(path.stem, path)
+        seen = snapshot(folder)     # what on_change wrote (e.g. the state file) is not an edit

@@ -1,5 +1,10 @@
 """The self-learner's loop: `nndl hint` escalates, `nndl progress` tracks checks and edits."""
+import os
 import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +79,37 @@ def test_progress_follows_checks_and_edits(capsys, tmp_path, answers_dir, stubs_
 def test_a_corrupt_state_file_is_started_afresh(tmp_path):
     (tmp_path / learner.STATE).write_text("{not json", encoding="utf-8")
     assert learner.load_state(tmp_path) == {"chapters": {}, "hints": {}}
+
+
+def test_watch_checks_a_file_when_it_is_saved(tmp_path, answers_dir, stubs_dir):
+    """Does `nndl watch` re-run a chapter's visible checks after each save, as rustlings does?"""
+    folder = tmp_path / "exercises"
+    folder.mkdir()
+    path = folder / f"{CH01}.py"
+    path.write_bytes((stubs_dir / f"{CH01}.py").read_bytes())
+    nndl = Path(sys.executable).with_name("nndl")
+    out_path = tmp_path / "watch.log"
+    with open(out_path, "w") as log:
+        proc = subprocess.Popen([str(nndl), "watch", "--dir", str(folder)], stdout=log,
+                                stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"})
+    try:
+        def wait_for(text, count=1, limit=120):
+            end = time.monotonic() + limit
+            while time.monotonic() < end:
+                if out_path.read_text(encoding="utf-8").count(text) >= count:
+                    return out_path.read_text(encoding="utf-8")
+                assert proc.poll() is None, out_path.read_text(encoding="utf-8")
+                time.sleep(0.2)
+            raise AssertionError(f"no {text!r} in:\n{out_path.read_text(encoding='utf-8')}")
+
+        wait_for("save a chapter file")
+        path.write_bytes((stubs_dir / f"{CH01}.py").read_bytes() + b"\n# still a stub\n")
+        log = wait_for("watching for the next save")
+        assert f"{CH01}.py saved: checking {CH01}" in log and "not implemented" in log
+        path.write_bytes((answers_dir / f"{CH01}.py").read_bytes())
+        log = wait_for("watching for the next save", count=2)
+        assert "Total: 5/5" in log.split(f"{CH01}.py saved")[-1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert status(folder)[CH01][0] == "done"
