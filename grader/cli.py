@@ -36,8 +36,17 @@ def parser():
     s.add_argument("--json", type=Path, metavar="FILE", help="write the results JSON here")
     s.add_argument("--chapter", action="append", metavar="ID", help="grade only this chapter (repeatable)")
     s.add_argument("--jobs", type=int, default=1, metavar="N",
-                   help="chapters graded side by side (default 1)")
+                   help="chapters (or, for a batch, students) graded side by side (default 1)")
+    s.add_argument("--out", type=Path, metavar="RESULTS_DIR",
+                   help="a batch (a folder of student folders): write <student>.json and grades.csv here")
     s.add_argument("--visible-only", action="store_true", help=argparse.SUPPRESS)
+
+    s = sub.add_parser("stats", help="instructors: per-check pass counts, common failures, score spread")
+    s.add_argument("results", type=Path, metavar="RESULTS_DIR", help="what `nndl grade DIR --out` wrote")
+    s.add_argument("--plot", type=Path, metavar="PNG", help="where the plot goes (default RESULTS_DIR/stats.png)")
+
+    s = sub.add_parser("gradescope", help="instructors: a Gradescope autograder bundle (zip)")
+    s.add_argument("zip", type=Path, metavar="OUT.zip")
 
     s = sub.add_parser("check", help="run the visible checks on ./exercises")
     s.add_argument("chapter", nargs="?", help="a chapter id, e.g. ch02_activations")
@@ -46,6 +55,9 @@ def parser():
     s = sub.add_parser("hint", help="a hint for one exercise; ask again for a bigger one")
     s.add_argument("exercise", help="chapter/function, e.g. ch02_activations/softmax")
     s.add_argument("--level", type=int, help="1 (a nudge) to 3 (everything)")
+    s.add_argument("--dir", type=Path, default=Path("exercises"), help="where the exercises are")
+
+    s = sub.add_parser("watch", help="re-run a chapter's visible checks each time its file is saved")
     s.add_argument("--dir", type=Path, default=Path("exercises"), help="where the exercises are")
 
     s = sub.add_parser("progress", help="how far you are, over all fifteen chapters")
@@ -117,6 +129,11 @@ def cmd_grade(args):
     selected = _chapters(args.chapter)
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if _batch(args) is not None:
+        return cmd_grade_batch(args, selected, _batch(args))
+    if args.out:
+        raise UsageError(f"--out is for a batch, and {args.submission} holds chapter files: "
+                         f"use --json FILE")
     if args.json and not args.json.parent.is_dir():
         raise UsageError(f"cannot write {args.json}: no folder {args.json.parent}")
     visibility = (VISIBLE,) if args.visible_only else None
@@ -125,6 +142,62 @@ def cmd_grade(args):
     report.print_report(result, title=f"nndl grade {args.submission}")
     if args.json:
         report.write_json(result, args.json)
+    return 0
+
+
+def _batch(args):
+    from nndl.grader import batch
+
+    return batch.students(args.submission) if args.submission.is_dir() else None
+
+
+def cmd_grade_batch(args, selected, found):
+    """A folder of student folders: each student graded, --jobs of them at a time."""
+    from nndl.grader import batch
+    from nndl.grader.check import VISIBLE
+    from nndl.grader.config import GraderConfig
+
+    if args.json:
+        raise UsageError(f"{args.submission} is a batch of {len(found)} students: "
+                         f"use --out RESULTS_DIR instead of --json")
+    if not args.out:
+        raise UsageError(f"{args.submission} is a batch of {len(found)} students: "
+                         f"give --out RESULTS_DIR for their results")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"cannot write results into {args.out}: not a folder")
+    print(f"batch: {len(found)} students in {args.submission}, {args.jobs} at a time", file=sys.stderr)
+    visibility = (VISIBLE,) if args.visible_only else None
+    done = batch.run_with_progress(found, GraderConfig.from_env(), args.out, selected,
+                                   **({"visibility": visibility} if visibility else {}),
+                                   jobs=args.jobs)
+    print(batch.summary(done))
+    print(f"wrote {len(done)} results and grades.csv to {args.out}")
+    return 0
+
+
+def cmd_stats(args):
+    from nndl.grader import stats
+
+    if not args.results.is_dir():
+        raise UsageError(f"no results folder {args.results}")
+    cohort = stats.Cohort.load(args.results)
+    if not cohort.students:
+        raise UsageError(f"no <student>.json results in {args.results}")
+    stats.print_stats(cohort)
+    png = stats.plot(cohort, args.plot or args.results / "stats.png")
+    print(f"plot: {png}")
+    return 0
+
+
+def cmd_gradescope(args):
+    from nndl.grader import gradescope
+
+    if args.zip.suffix != ".zip":
+        raise UsageError(f"{args.zip} should end in .zip")
+    if not args.zip.parent.is_dir():
+        raise UsageError(f"cannot write {args.zip}: no folder {args.zip.parent}")
+    names = gradescope.build_bundle(args.zip)
+    print(f"wrote {args.zip} ({len(names)} files); upload it as the assignment's autograder")
     return 0
 
 
@@ -162,6 +235,32 @@ def cmd_hint(args):
     return 0
 
 
+def cmd_watch(args):
+    from nndl.grader import chapters, harness, learner, report
+    from nndl.grader.check import VISIBLE
+    from nndl.grader.config import GraderConfig
+
+    if not args.dir.is_dir():
+        raise UsageError(f"no {args.dir}/ folder here: run `nndl watch` where your exercises are")
+    config = GraderConfig.from_env()
+
+    def check(chapter, path):
+        if chapter not in chapters.available():
+            return
+        print(f"\n{path.name} saved: checking {chapter}", flush=True)
+        result = harness.grade(args.dir, config, [chapter], visibility=(VISIBLE,))
+        report.print_report(result, title=f"nndl watch {chapter}", show_passed=True)
+        _record(args.dir, result, [chapter])
+        print("watching for the next save (Ctrl-C to stop)", flush=True)
+
+    print(f"watching {args.dir}/: save a chapter file to check it (Ctrl-C to stop)", flush=True)
+    try:
+        learner.watch(args.dir, check)
+    except KeyboardInterrupt:
+        print("stopped watching")
+    return 0
+
+
 def cmd_progress(args):
     from nndl.grader import chapters, harness, learner
     from nndl.grader.check import VISIBLE
@@ -194,6 +293,9 @@ COMMANDS = {"list": cmd_list, "release": cmd_release, "build": cmd_build,
 COMMANDS["course"] = cmd_course
 COMMANDS["hint"] = cmd_hint
 COMMANDS["progress"] = cmd_progress
+COMMANDS["watch"] = cmd_watch
+COMMANDS["stats"] = cmd_stats
+COMMANDS["gradescope"] = cmd_gradescope
 
 
 def main(argv=None):

@@ -1,0 +1,165 @@
+"""Gradescope: build an autograder bundle, and be its ``run_autograder``.
+
+``build_bundle(OUT.zip)`` writes what Gradescope asks for: ``setup.sh`` (run
+once when the image is built: installs nndl from the source tree bundled in
+``nndl_src/``) and ``run_autograder`` (run per submission). Gradescope unzips
+the bundle into ``/autograder/source`` and the student's files arrive in
+``/autograder/submission``; ``main`` grades them and writes
+``/autograder/results/results.json``. ``NNDL_AUTOGRADER_ROOT`` stands in for
+``/autograder`` (tests use a temporary folder).
+
+results.json is rewritten after every chapter, starting with every check at
+zero "not graded yet", so that Gradescope's global time-out still leaves the
+chapters graded so far.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+from nndl.grader import chapters
+
+ROOT_ENV = "NNDL_AUTOGRADER_ROOT"
+SETTINGS = "nndl_settings.json"
+# What nndl needs to install and grade: the package, its references, the suites and
+# the chapter sources (chapters.available() reads source/).
+SOURCE_TREE = ("pyproject.toml", "README.md", "LICENSE", "nndl", "grader", "solutions", "source")
+TEST_KEYS = ("name", "score", "max_score", "status", "output", "visibility")
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, when it builds the autograder image.
+set -euo pipefail
+apt-get update -qq
+apt-get install -y -qq python3 python3-pip python3-venv bubblewrap
+python3 -m venv /autograder/nndl-venv
+/autograder/nndl-venv/bin/python -m pip install --quiet --upgrade pip
+# editable: the grader reads the chapter sources next to the package
+/autograder/nndl-venv/bin/python -m pip install --quiet -e /autograder/source/nndl_src
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission: grades /autograder/submission and
+# writes /autograder/results/results.json (NNDL_AUTOGRADER_ROOT replaces /autograder).
+set -euo pipefail
+ROOT="${NNDL_AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${NNDL_PYTHON:-/autograder/nndl-venv/bin/python}"
+exec "$PYTHON" -m nndl.grader.gradescope --root "$ROOT"
+"""
+
+
+def build_bundle(out_zip, repo=None, hidden_seed=None):
+    """Write the autograder zip; the list of names in it.
+
+    The hidden seed (NNDL_HIDDEN_SEED when not given) goes into the bundle's
+    settings, which Gradescope keeps out of the students' reach.
+    """
+    repo = Path(repo or chapters.ROOT)
+    if hidden_seed is None and os.environ.get("NNDL_HIDDEN_SEED"):
+        hidden_seed = int(os.environ["NNDL_HIDDEN_SEED"])
+    names = []
+    with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = 0o755 << 16
+            bundle.writestr(info, text)
+            names.append(name)
+        settings = {"hidden_seed": hidden_seed} if hidden_seed is not None else {}
+        bundle.writestr(SETTINGS, json.dumps(settings) + "\n")
+        names.append(SETTINGS)
+        for path in _source_files(repo):
+            name = f"nndl_src/{path.relative_to(repo).as_posix()}"
+            bundle.write(path, name)
+            names.append(name)
+    return names
+
+
+def _source_files(repo):
+    for entry in SOURCE_TREE:
+        path = repo / entry
+        if path.is_file():
+            yield path
+        elif path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file()
+                              and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"))
+
+
+def gradescope_test(result):
+    """A Result as a test of Gradescope's results.json (its keys only)."""
+    return {key: result.as_json()[key] for key in TEST_KEYS}
+
+
+def pending_tests(chapter_ids):
+    """Every check at zero, for the results written before grading starts."""
+    return {c: [{"name": f"{c}/{k.id}", "score": 0.0, "max_score": float(k.points),
+                 "status": "failed", "visibility": k.visibility,
+                 "output": "not graded yet: the autograder stopped (time-out) before this chapter"}
+                for k in chapters.checks(c)] for c in chapter_ids}
+
+
+def write_results(path, tests_by_chapter, started, output):
+    """(Re)write results.json atomically: a reader never sees half a file."""
+    tests = [t for chapter_tests in tests_by_chapter.values() for t in chapter_tests]
+    data = {"score": sum(t["score"] for t in tests), "execution_time": round(time.monotonic() - started),
+            "output": output, "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
+    partial = path.with_suffix(".json.part")
+    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+    return data
+
+
+def find_submission(folder):
+    """{chapter: file} and warnings; looks one folder down when the files were uploaded in one."""
+    from nndl.grader import submission
+
+    files, warnings = submission.find(folder)
+    if not files:
+        for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+            found, more = submission.find(sub)
+            if found:
+                return found, more
+    return files, warnings
+
+
+def main_root(root):
+    """Grade root/submission into root/results/results.json, chapter by chapter."""
+    from nndl.grader import harness, sandbox
+    from nndl.grader.config import GraderConfig
+
+    started = time.monotonic()
+    root = Path(root)
+    results = root / "results" / "results.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    settings_file = root / "source" / SETTINGS
+    settings = json.loads(settings_file.read_text()) if settings_file.is_file() else {}
+    config = GraderConfig.from_env(**settings)
+    wanted = chapters.available()
+    tests = pending_tests(wanted)
+    try:
+        files, warnings = find_submission(root / "submission")
+        kind = sandbox.choose(config.sandbox)
+    except Exception as exc:  # noqa: BLE001 - the student must still see a result
+        write_results(results, tests, started, f"Your submission could not be graded: {exc}")
+        return 0
+    lines = [f"Graded by nndl: {sandbox.describe(kind)}.", *warnings]
+    submitted = ", ".join(files) or "no chapter files (expected e.g. ch02_activations.py or .ipynb)"
+    lines.append(f"Chapters found: {submitted}.")
+    write_results(results, tests, started, "\n".join(lines + ["Grading..."]))
+    for chapter in wanted:
+        tests[chapter] = [gradescope_test(r) for r in harness.grade_chapter(chapter, files.get(chapter), config)]
+        write_results(results, tests, started, "\n".join(lines + [f"Graded up to {chapter}."]))
+    write_results(results, tests, started, "\n".join(lines))
+    return 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m nndl.grader.gradescope",
+                                description="Gradescope's run_autograder: grade ROOT/submission.")
+    p.add_argument("--root", default=os.environ.get(ROOT_ENV, "/autograder"))
+    return main_root(p.parse_args(argv).root)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Batch grading: a folder of student folders, graded side by side, one bad submission never stops it."""
+import csv
+import shutil
+
+import pytest
+
+from conftest import CH02, FAST, check_names
+from nndl.grader import batch, cli
+
+CH01 = "ch01_perceptron"
+
+
+@pytest.fixture(scope="module")
+def klass(answers_dir, stubs_dir, tmp_path_factory):
+    """Four students: model answers, stubs, a syntax error, and only chapter 1 submitted."""
+    root = tmp_path_factory.mktemp("class")
+    for student, source in (("alice", answers_dir), ("bob", stubs_dir)):
+        (root / student).mkdir()
+        for chapter in (CH01, CH02):
+            shutil.copy(source / f"{chapter}.py", root / student)
+    (root / "carol").mkdir()
+    (root / "carol" / f"{CH02}.py").write_text("def sigmoid(z:\n", encoding="utf-8")
+    (root / "dave").mkdir()
+    shutil.copy(answers_dir / f"{CH01}.py", root / "dave")
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded(klass, tmp_path_factory):
+    """`nndl grade CLASS --out RESULTS --jobs 2` on chapters 1 and 2; the results folder."""
+    out = tmp_path_factory.mktemp("results")
+    assert cli.main(["grade", str(klass), "--out", str(out), "--jobs", "2",
+                     "--chapter", CH01, "--chapter", CH02]) == 0
+    return out
+
+
+def test_a_class_folder_is_a_batch_and_a_submission_is_not(klass, answers_dir):
+    """Is a folder of student folders told apart from one student's folder?"""
+    assert list(batch.students(klass)) == ["alice", "bob", "carol", "dave"]
+    assert batch.students(klass / "alice") is None
+    assert batch.students(answers_dir) is None
+    assert batch.students(answers_dir / f"{CH02}.py") is None
+
+
+def test_nbgrader_submitted_tree_is_a_batch(tmp_path):
+    """Is nbgrader's submitted/<student>/<chapter>/<chapter>.ipynb found from the course folder?"""
+    for student in ("erin", "frank"):
+        folder = tmp_path / "submitted" / student / CH02
+        folder.mkdir(parents=True)
+        (folder / f"{CH02}.ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / "source").mkdir()
+    found = batch.students(tmp_path)
+    assert list(found) == ["erin", "frank"]
+    assert found["erin"] == tmp_path / "submitted" / "erin"
+    assert list(batch.students(tmp_path / "submitted")) == ["erin", "frank"]
+    assert batch.students(tmp_path / "submitted" / "erin") is None
+
+
+def test_one_results_json_per_student(graded):
+    """Does every student get a results JSON with every check, scored as their files deserve?"""
+    names = check_names(CH01) + check_names(CH02)
+    results = batch.load_results(graded)
+    assert list(results) == ["alice", "bob", "carol", "dave"]
+    for data in results.values():
+        assert [t["name"] for t in data["tests"]] == names
+    assert results["alice"]["score"] == results["alice"]["max_score"] > 0
+    assert results["bob"]["score"] == 0
+    assert {t["kind"] for t in results["bob"]["tests"]} == {"not_implemented"}
+    carol = {t["name"].split("/")[0]: t["kind"] for t in results["carol"]["tests"]}
+    assert carol == {CH01: "not_submitted", CH02: "syntax"}
+    dave = results["dave"]["tests"]
+    assert all(t["status"] == "passed" for t in dave if t["name"].startswith(CH01))
+    assert all(t["kind"] == "not_submitted" for t in dave if t["name"].startswith(CH02))
+
+
+def test_grades_csv(graded):
+    """Does grades.csv list each student's chapter scores and total?"""
+    data = batch.load_results(graded)
+    with open(graded / "grades.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["student", CH01, CH02, "total", "max_score"]
+    by_student = {row[0]: row[1:] for row in rows[1:]}
+    assert list(by_student) == ["alice", "bob", "carol", "dave"]
+    ch01 = sum(t["max_score"] for t in data["alice"]["tests"] if t["name"].startswith(CH01))
+    total = data["alice"]["max_score"]
+    assert by_student["alice"] == [f"{ch01:g}", f"{total - ch01:g}", f"{total:g}", f"{total:g}"]
+    assert by_student["bob"] == ["0", "0", "0", f"{total:g}"]
+    assert by_student["dave"] == [f"{ch01:g}", "0", f"{ch01:g}", f"{total:g}"]
+
+
+def test_an_ungradable_submission_scores_zero_with_the_reason(tmp_path):
+    """When a whole submission cannot be read, does the student get zero and a reason, not a crash?"""
+    graded = batch.grade_one("ghost", tmp_path / "gone", FAST, [CH02], ("visible", "hidden"))
+    assert graded.report.score == 0 and graded.report.max_score > 0
+    assert [r.name for r in graded.report.results] == check_names(CH02)
+    assert all("could not be graded" in r.output and "no such file" in r.output
+               for r in graded.report.results)
+
+
+def test_batch_usage_errors(klass, tmp_path, capsys):
+    """Is a batch without --out, or with --json, bad usage (exit 2, one line)?"""
+    assert cli.main(["grade", str(klass)]) == 2
+    assert "--out RESULTS_DIR" in capsys.readouterr().err
+    assert cli.main(["grade", str(klass), "--json", str(tmp_path / "r.json")]) == 2
+    assert "instead of --json" in capsys.readouterr().err
+    assert cli.main(["grade", str(klass / "alice"), "--out", str(tmp_path)]) == 2
+    assert "--out is for a batch" in capsys.readouterr().err
