@@ -1,0 +1,71 @@
+"""Cohort statistics: pass counts per check, the common failures, the score spread, a PNG."""
+import json
+
+import pytest
+
+from nndl.grader import cli, stats
+
+
+def test_(name, passed, output="passed 3 case(s)", points=2.0):
+    return {"name": name, "score": points if passed else 0.0, "max_score": points,
+            "status": "passed" if passed else "failed", "output": output, "visibility": "visible"}
+
+
+test_.__test__ = False  # a record builder, not a test
+
+
+@pytest.fixture
+def results(tmp_path):
+    """Three students' results JSON in the shape `nndl grade --out` writes."""
+    shape = "wrong answer — case {}/3 (batch of 4): shape (4, 3) should be (4,)"
+    students = {
+        "alice": [test_("ch02_activations/sigmoid", True), test_("ch02_activations/relu", True)],
+        "bob": [test_("ch02_activations/sigmoid", False, shape.format(1)),
+                test_("ch02_activations/relu", False, "not implemented — relu() still raises")],
+        "carol": [test_("ch02_activations/sigmoid", False, shape.format(2) + "\nHint: axis"),
+                  test_("ch02_activations/relu", True)],
+    }
+    for student, tests in students.items():
+        data = {"score": sum(t["score"] for t in tests), "max_score": 4.0, "tests": tests}
+        (tmp_path / f"{student}.json").write_text(json.dumps(data), encoding="utf-8")
+    (tmp_path / "grades.csv").write_text("student,total\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_pass_counts_and_common_failures(results):
+    """Are passes counted per check, and failures that differ only in the case number grouped?"""
+    cohort = stats.Cohort.load(results)
+    assert list(cohort.students) == ["alice", "bob", "carol"]
+    sigmoid, relu = cohort.checks()
+    assert (sigmoid.name, sigmoid.passed, sigmoid.graded) == ("ch02_activations/sigmoid", 1, 3)
+    assert sigmoid.failures.most_common() == [
+        ("wrong answer — shape (4, 3) should be (4,)", 2)]
+    assert (relu.passed, relu.graded) == (2, 3)
+    assert relu.pass_rate == pytest.approx(2 / 3)
+
+
+def test_score_distribution(results):
+    """Are the totals summarised by min, median, mean and max?"""
+    cohort = stats.Cohort.load(results)
+    assert cohort.totals() == {"alice": (4.0, 4.0), "bob": (0.0, 4.0), "carol": (2.0, 4.0)}
+    assert stats.percentiles([4.0, 0.0, 2.0]) == {"min": 0.0, "median": 2.0, "mean": 2.0, "max": 4.0}
+    assert stats.percentiles([1.0, 3.0])["median"] == 2.0
+
+
+def test_nndl_stats_prints_a_table_and_writes_a_png(results, capsys, monkeypatch):
+    """Does `nndl stats RESULTS_DIR` print each check's pass count and write a PNG plot?"""
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: no wrapped messages
+    assert cli.main(["stats", str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "ch02_activations/sigmoid" in out and "1/3" in out and "2/3" in out
+    assert "2× wrong answer — shape (4, 3) should be (4,)" in out
+    assert "min 0, median 2, mean 2, max 4" in out
+    png = (results / "stats.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_nndl_stats_without_results_is_bad_usage(tmp_path, capsys):
+    """Is an empty or missing results folder one line on stderr and exit 2?"""
+    assert cli.main(["stats", str(tmp_path)]) == 2
+    assert "no <student>.json results" in capsys.readouterr().err
+    assert cli.main(["stats", str(tmp_path / "nope")]) == 2
