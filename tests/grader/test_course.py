@@ -2,8 +2,9 @@
 
 One course with two cheap chapters goes through nbgrader end to end (module
 fixture `graded`); three students submit: the model answers (alice), the
-untouched release (bob), and answers with known mistakes plus one tampered
-test cell (carol).
+untouched release (bob), answers with known mistakes plus one tampered
+test cell (carol), and the model answers of chapter 1 with a cell that hangs
+(dave).
 """
 import csv
 import json
@@ -26,6 +27,7 @@ FULL = {c: float(sum(k.points for k in chapters.checks(c))) for c in CHAPTERS}
 # carol: perceptron_train left as the stub (perceptron_converges calls it), relu left as the stub.
 CAROL = {"ch01_perceptron": FULL["ch01_perceptron"] - 9, "ch02_activations": FULL["ch02_activations"] - 2}
 TAMPERED = "test_perceptron_train_perceptron_converges"
+CELL_TIMEOUT = 20
 
 
 def nbgrader(root, *args):
@@ -49,9 +51,13 @@ def submission(root, chapter, student):
         return released
     for grade_id, cell in grade_ids(released).items():
         meta = cell.metadata["nbgrader"]
-        stubbed = student == "carol" and ("def perceptron_train(" in cell.source or "def relu(" in cell.source)
+        stubbed = student == "carol" and "def perceptron_train(" in cell.source
         if meta["solution"] and not stubbed:
             cell.source = answers[grade_id].source
+        if student == "carol" and "def relu(" in cell.source:  # relu left unfinished, leaky_relu done
+            cell.source += "\n\n\ndef relu(x):\n    raise NotImplementedError()\n"
+        if student == "dave" and "def perceptron_train(" in cell.source:  # hangs after its definitions
+            cell.source += "\n\nimport time\ntime.sleep(3600)\n"
         if student == "carol" and grade_id == TAMPERED:
             cell.source = f"{meta['points']}  # full marks, please"
     return released
@@ -68,8 +74,12 @@ def graded(tmp_path_factory):
             target = root / "submitted" / student / chapter / f"{chapter}.ipynb"
             target.parent.mkdir(parents=True)
             nbformat.write(submission(root, chapter, student), str(target))
+    target = root / "submitted" / "dave" / CHAPTERS[0] / f"{CHAPTERS[0]}.ipynb"
+    target.parent.mkdir(parents=True)
+    nbformat.write(submission(root, CHAPTERS[0], "dave"), str(target))
     for chapter in CHAPTERS:
-        nbgrader(root, "autograde", chapter)
+        # The slowest cell of these chapters takes about 6 s (TensorFlow's import); dave's hangs.
+        nbgrader(root, "autograde", chapter, f"--Execute.timeout={CELL_TIMEOUT}")
         nbgrader(root, "generate_feedback", chapter)
     nbgrader(root, "export")
     return root
@@ -106,6 +116,14 @@ def test_is_a_tampered_test_cell_restored_at_autograde(graded):
     assert 'nndl.check("ch01_perceptron/perceptron_train", perceptron_train, hidden=True)' in cell.source
     assert "perceptron_train() still raises NotImplementedError" in "".join(
         o.get("text", "") for o in cell.outputs)
+
+
+def test_does_a_hanging_cell_cost_only_its_own_points(graded):
+    notebook = nbformat.read(str(graded / "autograded" / "dave" / "ch01_perceptron" / "ch01_perceptron.ipynb"),
+                             as_version=4)
+    hung = [c for c in notebook.cells if "time.sleep(3600)" in c.source]
+    assert [o.ename for o in hung[0].outputs if o.output_type == "error"]  # interrupted, not waited for
+    assert exported(graded)["dave", "ch01_perceptron"] == (FULL["ch01_perceptron"],) * 2
 
 
 def test_do_released_notebooks_hold_no_solution_and_no_hidden_check(graded):
