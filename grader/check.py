@@ -38,6 +38,25 @@ class Check:
     timeout: Optional[float] = None                  # seconds per call; None: the default
     compare: Optional[Callable] = None               # (got, expected, check, case, probe) -> message | None
     probe: Optional[Callable] = None                 # rng -> input for a returned Keras model
+    mistakes: tuple = ()                             # ((what, function), ...): known wrong answers
+
+    def diagnose(self, got, case, hidden):
+        """The known mistake whose output got matches, as '; looks like ...', or ''.
+
+        Each mistake is a function with the reference's signature that makes a
+        named, common error (a flipped kernel, gates in the wrong order); the
+        learner's output is compared with it like with the reference.
+        """
+        from nndl.grader.compare import compare
+
+        for what, mistaken in self.mistakes:
+            try:
+                expected = mistaken(*case.args, **case.kwargs)
+            except Exception:  # noqa: BLE001 - a mistake that does not apply to this case
+                continue
+            if compare(got, expected, self.atol, self.rtol, hidden) is None:
+                return f"; it matches a known mistake: {what}"
+        return ""
 
     def rng(self, chapter, seed):
         """The generator for this check: one stream per (seed, chapter, check)."""

@@ -67,6 +67,7 @@ def _run_check(check, chapter, seed, call):
         else:
             message = compare(reply.value, expected, check.atol, check.rtol, hidden)
         if message:
+            message += check.diagnose(reply.value, case, hidden)
             return _failed(check, name, "wrong", f"{where}: {message}")
     return Result(name, float(check.points), float(check.points), "passed",
                   f"passed {len(cases)} case(s)", check.visibility)

@@ -350,6 +350,16 @@ def compare_ga(got, expected, check, case, probe):
     return None
 
 
+
+def _epsilon_outside(W, grad, s, eta=0.001, rho=0.9, epsilon=1e-7):
+    """RMSprop as some texts write it: epsilon added after the square root."""
+    s_new = rho * np.asarray(s) + (1 - rho) * np.asarray(grad) ** 2
+    return np.asarray(W) - eta * np.asarray(grad) / (np.sqrt(s_new) + epsilon), s_new
+
+
+EPSILON_OUTSIDE = ("epsilon added outside the square root, grad / (sqrt(s) + epsilon); Keras's "
+                   "RMSprop divides by sqrt(s + epsilon)")
+
 CHECKS = [
     Check("quadratic_cost_grad", "quadratic_cost_grad", 1, VISIBLE, grad_visible,
           ref.quadratic_cost_grad,
@@ -382,9 +392,11 @@ CHECKS = [
           ref.sgd_momentum_step, hint="Nesterov's step uses the NEW velocity: "
           "W + momentum * v_new - eta * grad"),
     Check("rmsprop_step", "rmsprop_step", 1, VISIBLE, rmsprop_visible, ref.rmsprop_step,
-          hint="s = rho * s + (1 - rho) * grad^2; W - eta * grad / sqrt(s + epsilon)"),
+          hint="s = rho * s + (1 - rho) * grad^2; W - eta * grad / sqrt(s + epsilon)",
+          mistakes=((EPSILON_OUTSIDE, _epsilon_outside),)),
     Check("rmsprop_step_hidden", "rmsprop_step", 3, HIDDEN, rmsprop_hidden, ref.rmsprop_step,
-          hint="Keras adds epsilon inside the square root, and divides by the NEW s"),
+          hint="Keras adds epsilon inside the square root, and divides by the NEW s",
+          mistakes=((EPSILON_OUTSIDE, _epsilon_outside),)),
     Check("adam_step", "adam_step", 1, VISIBLE, adam_visible, ref.adam_step,
           atol=ADAM_TOL, rtol=ADAM_TOL,
           hint="alpha = eta * sqrt(1 - beta_2^t) / (1 - beta_1^t); W - alpha * m / (sqrt(v) + epsilon) "

@@ -264,14 +264,25 @@ TRAIN_HINT = (f"set_random_seed(seed); Adam with CosineDecay(learning_rate, epoc
               f"return the model; at least {FLOOR:.0%} on held-out digits within {TRAIN_TIMEOUT} s "
               f"(the model answer: under 2 s)")
 
+
+def _flipped_kernel(X, kernel, bias, strides=(1, 1), padding="valid"):
+    """A true convolution: the kernel turned by 180 degrees, then Keras's cross-correlation."""
+    return ref.conv2d(X, np.asarray(kernel)[::-1, ::-1], bias, strides, padding)
+
+
+FLIPPED = ("the kernel flipped (a convolution as in the textbooks); Keras's Conv2D, and this "
+           "exercise, compute a cross-correlation: kernel[i, j] multiplies X[y*sh + i, x*sw + j]")
+
 CHECKS = [
     Check("conv2d", "conv2d", 2, VISIBLE, conv_visible, ref.conv2d, ATOL, RTOL,
           hint="Z[n, y, x, o] = sum over i, j, c of X[n, y*sh + i, x*sw + j, c] * kernel[i, j, c, o] "
-          "+ bias[o] — a cross-correlation: do not flip the kernel; 'same' pads with zeros"),
+          "+ bias[o] — a cross-correlation: do not flip the kernel; 'same' pads with zeros",
+          mistakes=((FLIPPED, _flipped_kernel),)),
     Check("conv2d_hidden", "conv2d", 4, HIDDEN, conv_hidden, ref.conv2d, ATOL, RTOL,
           hint="'same': out = ceil(H / sh), P = max((out - 1)*sh + kh - H, 0) rows, P // 2 on top and "
           "the rest at the bottom (columns alike); 'valid': out = (H - kh) // sh + 1; strides is "
-          "(down, across); kernel[i, j] has shape (c_in, c_out)"),
+          "(down, across); kernel[i, j] has shape (c_in, c_out)",
+          mistakes=((FLIPPED, _flipped_kernel),)),
     Check("max_pool2d", "max_pool2d", 1, VISIBLE, pool_visible, ref.max_pool2d, ATOL, RTOL,
           hint="the maximum of each pool_size window, channel by channel; strides=None means "
           "strides=pool_size"),

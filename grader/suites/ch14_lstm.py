@@ -169,16 +169,37 @@ GRU_HINT = ("bias[0] goes with the inputs, bias[1] with h_prev; blocks z, r, h; 
 LAYER_HINT = ("start from initial_state or zeros; one cell step per time step X[:, t]; "
               "return_sequences stacks the outputs along axis 1")
 
+
+def _ifoc(array):
+    """array with its last axis's blocks 3 and 4 swapped: the weights of a learner who reads
+    the gates as i, f, o, c get Keras's i, f, c, o from this."""
+    i, f, c, o = np.split(np.asarray(array), 4, axis=-1)
+    return np.concatenate([i, f, o, c], axis=-1)
+
+
+def _cell_gates_ifoc(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    return ref.lstm_cell(x_t, h_prev, c_prev, _ifoc(kernel), _ifoc(recurrent_kernel), _ifoc(bias))
+
+
+def _forward_gates_ifoc(X, kernel, recurrent_kernel, bias, *args, **kwargs):
+    return ref.lstm_forward(X, _ifoc(kernel), _ifoc(recurrent_kernel), _ifoc(bias), *args, **kwargs)
+
+
+GATE_ORDER = "the gates read in the order i, f, o, c; Keras's kernel blocks are i, f, c, o"
+
 CHECKS = [
     Check("lstm_cell", "lstm_cell", 1, VISIBLE, lstm_cell_visible, ref.lstm_cell, ATOL, RTOL,
-          hint=LSTM_HINT),
+          hint=LSTM_HINT, mistakes=((GATE_ORDER, _cell_gates_ifoc),)),
     Check("lstm_cell_hidden", "lstm_cell", 3, HIDDEN, lstm_cell_hidden, ref.lstm_cell, ATOL, RTOL,
-          hint=LSTM_HINT + "; c_prev enters unsquashed; the sigmoid must not overflow"),
+          hint=LSTM_HINT + "; c_prev enters unsquashed; the sigmoid must not overflow",
+          mistakes=((GATE_ORDER, _cell_gates_ifoc),)),
     Check("lstm_forward", "lstm_forward", 2, VISIBLE, lstm_forward_visible, ref.lstm_forward,
-          ATOL, RTOL, hint=LAYER_HINT + "; return_state adds h_T and c_T, in that order"),
+          ATOL, RTOL, hint=LAYER_HINT + "; return_state adds h_T and c_T, in that order",
+          mistakes=((GATE_ORDER, _forward_gates_ifoc),)),
     Check("lstm_forward_hidden", "lstm_forward", 4, HIDDEN, lstm_forward_hidden, ref.lstm_forward,
           ATOL, RTOL, hint=LAYER_HINT + "; initial_state is the pair (h_0, c_0); with return_state "
-          "return (output, h_T, c_T) whatever return_sequences is"),
+          "return (output, h_T, c_T) whatever return_sequences is",
+          mistakes=((GATE_ORDER, _forward_gates_ifoc),)),
     Check("lstm_initial_bias", "lstm_initial_bias", 1, VISIBLE, bias_visible, ref.lstm_initial_bias,
           ATOL, RTOL, hint="4*units zeros; ones on the forget gate's block, the second of i, f, c, o"),
     Check("lstm_initial_bias_hidden", "lstm_initial_bias", 1, HIDDEN, bias_hidden,
