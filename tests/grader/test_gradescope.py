@@ -1,0 +1,144 @@
+"""Gradescope: the bundle's run_autograder, run against a simulated /autograder tree."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+
+from conftest import CH02, check_names
+from nndl.grader import chapters, cli, gradescope
+
+CH01 = "ch01_perceptron"
+STATUSES = ("passed", "failed")
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def schema_errors(data):
+    """What keeps `data` from being a valid Gradescope results.json (a small JSON-schema check)."""
+    errors = []
+
+    def need(where, obj, key, kinds, allowed=None):
+        if key not in obj:
+            errors.append(f"{where}: no {key!r}")
+        elif not isinstance(obj[key], kinds) or isinstance(obj[key], bool):
+            errors.append(f"{where}.{key}: {type(obj[key]).__name__}")
+        elif allowed and obj[key] not in allowed:
+            errors.append(f"{where}.{key}: {obj[key]!r} not one of {allowed}")
+
+    need("top", data, "score", (int, float))
+    need("top", data, "execution_time", (int, float))
+    need("top", data, "output", str)
+    need("top", data, "visibility", str, VISIBILITIES)
+    need("top", data, "tests", list)
+    for number, test in enumerate(data.get("tests", [])):
+        where = f"tests[{number}]"
+        if not isinstance(test, dict):
+            errors.append(f"{where}: not an object")
+            continue
+        for key in ("score", "max_score"):
+            need(where, test, key, (int, float))
+        for key in ("name", "output"):
+            need(where, test, key, str)
+        need(where, test, "visibility", str, VISIBILITIES)
+        need(where, test, "status", str, STATUSES)
+    if not errors and abs(data["score"] - sum(t["score"] for t in data["tests"])) > 1e-9:
+        errors.append("top.score is not the sum of the tests' scores")
+    return errors
+
+
+def test_schema_check_catches_bad_results():
+    """Does the schema check itself reject what Gradescope would?"""
+    good = {"score": 1.0, "execution_time": 2, "output": "", "visibility": "visible",
+            "tests": [{"name": "a", "score": 1.0, "max_score": 1.0, "output": "",
+                       "visibility": "visible", "status": "passed"}]}
+    assert schema_errors(good) == []
+    bad = json.loads(json.dumps(good))
+    bad["tests"][0].update(status="ok", visibility="secret")
+    del bad["execution_time"]
+    assert len(schema_errors(bad)) == 3
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    """`nndl gradescope OUT.zip`, unzipped where Gradescope puts it: ROOT/source."""
+    root = tmp_path_factory.mktemp("autograder")
+    assert cli.main(["gradescope", str(root / "autograder.zip")]) == 0
+    with zipfile.ZipFile(root / "autograder.zip") as archive:
+        archive.extractall(root / "source")
+        modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
+    assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
+    for name in ("run_autograder", "setup.sh"):
+        os.chmod(root / "source" / name, 0o755)   # extractall drops the modes
+    return root
+
+
+def test_bundle_carries_the_source_tree(bundle):
+    """Does the bundle hold setup.sh installing nndl from the source tree inside it?"""
+    src = bundle / "source" / "nndl_src"
+    assert (src / "pyproject.toml").is_file()
+    for chapter in chapters.available():
+        for folder in ("source", "grader/suites", "solutions"):
+            assert (src / folder / f"{chapter}.py").is_file(), (folder, chapter)
+    assert not list(src.rglob("__pycache__"))
+    setup = (bundle / "source" / "setup.sh").read_text()
+    assert "pip install" in setup and "/autograder/source/nndl_src" in setup
+
+
+def run_autograder(root, submission_files):
+    """Start ROOT/source/run_autograder on a fresh ROOT/submission; the process."""
+    shutil.rmtree(root / "submission", ignore_errors=True)
+    shutil.rmtree(root / "results", ignore_errors=True)
+    (root / "submission").mkdir()
+    for path in submission_files:
+        shutil.copy(path, root / "submission")
+    env = dict(os.environ, NNDL_AUTOGRADER_ROOT=str(root), NNDL_PYTHON=sys.executable)
+    return subprocess.Popen([str(root / "source" / "run_autograder")], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_run_autograder_writes_gradescope_results(bundle, answers_dir, stubs_dir):
+    """Does run_autograder grade ROOT/submission into a schema-valid ROOT/results/results.json?"""
+    process = run_autograder(bundle, [answers_dir / f"{CH02}.py", stubs_dir / f"{CH01}.py"])
+    output, _ = process.communicate(timeout=600)
+    assert process.returncode == 0, output
+    data = json.loads((bundle / "results" / "results.json").read_text(encoding="utf-8"))
+    assert schema_errors(data) == []
+    tests = {t["name"]: t for t in data["tests"]}
+    assert list(tests) == [n for c in chapters.available() for n in check_names(c)]
+    assert all(tests[n]["status"] == "passed" for n in check_names(CH02))
+    assert all("not implemented" in tests[n]["output"] for n in check_names(CH01))
+    assert tests[check_names("ch03_networks")[0]]["output"] == "not submitted"
+    assert data["score"] == sum(tests[n]["max_score"] for n in check_names(CH02)) > 0
+    assert f"Chapters found: {CH01}, {CH02}." in data["output"]
+
+
+def test_a_global_time_out_leaves_partial_results(bundle, answers_dir):
+    """Killed between chapters (Gradescope's time-out), does results.json keep what was graded?"""
+    process = run_autograder(bundle, [answers_dir / f"{CH01}.py", answers_dir / f"{CH02}.py"])
+    results, seen, deadline = bundle / "results" / "results.json", [], time.monotonic() + 300
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            if results.exists():
+                data = json.loads(results.read_text(encoding="utf-8"))  # atomic: always whole
+                status = {t["name"]: t["status"] for t in data["tests"]}
+                ch01 = {status[n] for n in check_names(CH01)}
+                ch02 = {status[n] for n in check_names(CH02)}
+                seen.append((ch01, ch02))
+                if ch01 == {"passed"} and ch02 == {"failed"}:
+                    process.kill()  # the time-out strikes during chapter 2
+                    break
+            time.sleep(0.02)
+    finally:
+        process.kill()
+        process.communicate()
+    assert ({"failed"}, {"failed"}) in seen          # everything pending before grading
+    assert seen[-1] == ({"passed"}, {"failed"})      # chapter 1 graded, chapter 2 not yet
+    data = json.loads(results.read_text(encoding="utf-8"))
+    assert schema_errors(data) == []
+    assert data["score"] == sum(k.points for k in chapters.checks(CH01))
+    pending = [t for t in data["tests"] if t["name"].startswith(CH02)]
+    assert all(t["output"].startswith("not graded yet") for t in pending)
