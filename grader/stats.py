@@ -104,6 +104,7 @@ def plot(cohort, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     checks = cohort.checks()
     scores = [score for score, _ in cohort.totals().values()]
@@ -121,6 +122,7 @@ def plot(cohort, path):
     right.hist(scores, bins=min(20, max(5, len(scores))), range=(0, top_score or 1), color="tab:blue")
     right.set_xlabel(f"total score (out of {top_score:g})")
     right.set_ylabel("students")
+    right.yaxis.set_major_locator(MaxNLocator(integer=True))
     right.set_title("score distribution")
     fig.tight_layout()
     path = Path(path)
