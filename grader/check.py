@@ -75,6 +75,9 @@ class Result:
     visibility: str
     kind: str = "passed"          # passed | wrong | not_implemented | missing | exception |
                                   # bad_output | timeout | died | syntax | load | not_submitted
+    # A failed visible check's first wrong case, for pictures in the HTML report
+    # ({"x": input or None, "got": ..., "expected": ...}); never in the JSON.
+    figure: Optional[dict] = field(default=None, repr=False, compare=False)
 
     def as_json(self):
         return {"name": self.name, "score": self.score, "max_score": self.max_score,

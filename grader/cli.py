@@ -34,6 +34,8 @@ def parser():
     s = sub.add_parser("grade", help="grade a submission folder or chapter file")
     s.add_argument("submission", type=Path)
     s.add_argument("--json", type=Path, metavar="FILE", help="write the results JSON here")
+    s.add_argument("--html", type=Path, metavar="REPORT.html",
+                   help="write a self-contained feedback page (scores, messages, plots) here")
     s.add_argument("--chapter", action="append", metavar="ID", help="grade only this chapter (repeatable)")
     s.add_argument("--jobs", type=int, default=1, metavar="N",
                    help="chapters (or, for a batch, students) graded side by side (default 1)")
@@ -134,14 +136,18 @@ def cmd_grade(args):
     if args.out:
         raise UsageError(f"--out is for a batch, and {args.submission} holds chapter files: "
                          f"use --json FILE")
-    if args.json and not args.json.parent.is_dir():
-        raise UsageError(f"cannot write {args.json}: no folder {args.json.parent}")
+    for path in (args.json, args.html):
+        if path and not path.parent.is_dir():
+            raise UsageError(f"cannot write {path}: no folder {path.parent}")
     visibility = (VISIBLE,) if args.visible_only else None
     result = harness.grade(args.submission, GraderConfig.from_env(), selected,
                            **({"visibility": visibility} if visibility else {}), jobs=args.jobs)
     report.print_report(result, title=f"nndl grade {args.submission}")
     if args.json:
         report.write_json(result, args.json)
+    if args.html:
+        report.write_html(result, args.html, title=f"nndl grade {args.submission.name}")
+        print(f"feedback page: {args.html}")
     return 0
 
 

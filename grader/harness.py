@@ -11,6 +11,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from nndl.grader import chapters, sandbox, submission
 from nndl.grader.check import HIDDEN, VISIBLE, Result
 from nndl.grader.compare import compare
@@ -68,9 +70,26 @@ def _run_check(check, chapter, seed, call):
             message = compare(reply.value, expected, check.atol, check.rtol, hidden)
         if message:
             message += check.diagnose(reply.value, case, hidden)
-            return _failed(check, name, "wrong", f"{where}: {message}")
+            result = _failed(check, name, "wrong", f"{where}: {message}")
+            if not hidden:
+                result.figure = figure_data(case, reply.value, expected)
+            return result
     return Result(name, float(check.points), float(check.points), "passed",
                   f"passed {len(cases)} case(s)", check.visibility)
+
+
+def figure_data(case, got, expected, limit=20000):
+    """What the HTML report can draw of a wrong visible case: numeric arrays of one shape."""
+    try:
+        got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if got.shape != expected.shape or not 0 < got.size <= limit:
+        return None
+    x = np.asarray(case.args[0]) if case.args and isinstance(case.args[0], np.ndarray) else None
+    if x is None or x.shape != got.shape or not np.issubdtype(x.dtype, np.number):
+        x = None
+    return {"x": x, "got": got, "expected": expected}
 
 
 def _failed(check, name, kind, message):
