@@ -2,7 +2,9 @@
 
 (a) `nndl grade` on the full model answers, cold: a fresh process, TensorFlow
     import included (target: under 30 s wall).
-(b) nbgrader autograde of the same answers: TODO (see below).
+(b) nbgrader: `nbgrader autograde` of the model answers of the same two
+    chapters as (c), one student, in the course `nndl course build` writes
+    (the full fifteen chapters through nbgrader: TODO, their demo cells train).
 (c) a batch of 40 submissions of chapters 1 and 2 (the two cheapest; variants
     of the model answers and the stubs), `nndl grade DIR --out R` with --jobs 1
     and --jobs 2, against a cold single grade of one such submission; the cost
@@ -87,6 +89,30 @@ def bench_batch(answers, stubs, work):
     return single, rows
 
 
+def bench_nbgrader(work):
+    """Seconds for `nbgrader autograde` of BATCH_CHAPTERS' model answers, summed over chapters."""
+    root = work / "course"
+    timed("course", "build", root, *chapter_args())
+    binary = Path(sys.executable).with_name("nbgrader")
+    env = dict(os.environ, PATH=f"{binary.parent}{os.pathsep}{os.environ['PATH']}")
+
+    def nbgrader(*args):
+        done = subprocess.run([str(binary), *args, f"--CourseDirectory.root={root}"], cwd=root,
+                              env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"nbgrader {' '.join(args)} failed:\n{(done.stdout + done.stderr)[-2000:]}")
+    seconds = 0.0
+    for chapter in BATCH_CHAPTERS:
+        nbgrader("generate_assignment", chapter)
+        target = root / "submitted" / "model" / chapter
+        target.mkdir(parents=True)
+        shutil.copy(root / "source" / chapter / f"{chapter}.ipynb", target)
+        started = time.perf_counter()
+        nbgrader("autograde", chapter)
+        seconds += time.perf_counter() - started
+    return seconds
+
+
 def chapter5_functions(answers):
     """backprop, backprop_loop and their helpers, taken from the chapter 5 model answers."""
     tree = ast.parse((answers / "ch05_backprop.py").read_text(encoding="utf-8"))
@@ -158,12 +184,14 @@ def main():
         build.release(stubs)
         full, full_rss = bench_full(answers, args.jobs, work)
         single, batch = bench_batch(answers, stubs, work)
+        autograde = bench_nbgrader(work)
         n, epochs = bench_epoch(answers)
     mem = f", peak {full_rss:.0f} MiB" if full_rss else ""
     print(f"\n(a) nndl grade, full model answers, cold, --jobs {args.jobs}: {full:6.1f} s wall{mem}"
           f"   target < 30 s: {'met' if full < 30 else 'NOT met'}")
-    print("(b) nbgrader autograde of the model answers: TODO (nndl course build is new; "
-          "time `nbgrader autograde` on its course here)")
+    print(f"(b) nbgrader autograde, model answers of {', '.join(BATCH_CHAPTERS)}, one student: "
+          f"{autograde:.1f} s wall (nndl grade, cold, same chapters: see the single grade below); "
+          f"all fifteen chapters: TODO")
     print(f"(c) {STUDENTS} submissions of {', '.join(BATCH_CHAPTERS)}; cold single grade {single:.1f} s")
     for jobs, (seconds, rss, extra) in batch.items():
         print(f"    --jobs {jobs}: {seconds:6.1f} s wall, {extra:5.2f} s per extra submission = "
