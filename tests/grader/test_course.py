@@ -4,12 +4,12 @@ One course with two cheap chapters goes through nbgrader end to end (module
 fixture `graded`); three students submit: the model answers (alice), the
 untouched release (bob), answers with known mistakes plus one tampered
 test cell (carol), and the model answers of chapter 1 with a cell that hangs
-(dave).
+(dave); chapter 1 only, too: model answers with a test cell deleted (erin),
+and with a cell that kills its kernel (frank).
 """
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,12 +30,12 @@ TAMPERED = "test_perceptron_train_perceptron_converges"
 CELL_TIMEOUT = 20
 
 
-def nbgrader(root, *args):
+def nbgrader(root, *args, status=0):
     """Run the real nbgrader command line in the course directory."""
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")  # nbgrader runs `alembic`
     done = subprocess.run([str(BIN / "nbgrader"), *args, f"--CourseDirectory.root={root}"], cwd=root,
                           env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == status, done.stdout + done.stderr
     return done.stdout + done.stderr
 
 
@@ -58,9 +58,20 @@ def submission(root, chapter, student):
             cell.source += "\n\n\ndef relu(x):\n    raise NotImplementedError()\n"
         if student == "dave" and "def perceptron_train(" in cell.source:  # hangs after its definitions
             cell.source += "\n\nimport time\ntime.sleep(3600)\n"
+        if student == "frank" and "def perceptron_train(" in cell.source:  # kills its kernel
+            cell.source += "\n\nimport os\nos._exit(1)\n"
         if student == "carol" and grade_id == TAMPERED:
             cell.source = f"{meta['points']}  # full marks, please"
+    if student == "erin":  # deletes a test cell
+        released.cells = [c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade_id") != TAMPERED]
     return released
+
+
+def place(root, student, chapter):
+    """Put a student's notebook where nbgrader collects it."""
+    target = root / "submitted" / student / chapter / f"{chapter}.ipynb"
+    target.parent.mkdir(parents=True)
+    nbformat.write(submission(root, chapter, student), str(target))
 
 
 @pytest.fixture(scope="module")
@@ -71,15 +82,15 @@ def graded(tmp_path_factory):
         nbgrader(root, "generate_assignment", chapter)
     for student in ("alice", "bob", "carol"):
         for chapter in CHAPTERS:
-            target = root / "submitted" / student / chapter / f"{chapter}.ipynb"
-            target.parent.mkdir(parents=True)
-            nbformat.write(submission(root, chapter, student), str(target))
-    target = root / "submitted" / "dave" / CHAPTERS[0] / f"{CHAPTERS[0]}.ipynb"
-    target.parent.mkdir(parents=True)
-    nbformat.write(submission(root, CHAPTERS[0], "dave"), str(target))
+            place(root, student, chapter)
+    place(root, "dave", CHAPTERS[0])
+    place(root, "erin", CHAPTERS[0])
     for chapter in CHAPTERS:
         # The slowest cell of these chapters takes about 6 s (TensorFlow's import); dave's hangs.
         nbgrader(root, "autograde", chapter, f"--Execute.timeout={CELL_TIMEOUT}")
+    place(root, "frank", CHAPTERS[0])  # alone: nbgrader exits 1 when a notebook fails
+    assert "DeadKernelError" in nbgrader(root, "autograde", CHAPTERS[0], "--student=frank", status=1)
+    for chapter in CHAPTERS:
         nbgrader(root, "generate_feedback", chapter)
     nbgrader(root, "export")
     return root
@@ -124,6 +135,17 @@ def test_does_a_hanging_cell_cost_only_its_own_points(graded):
     hung = [c for c in notebook.cells if "time.sleep(3600)" in c.source]
     assert [o.ename for o in hung[0].outputs if o.output_type == "error"]  # interrupted, not waited for
     assert exported(graded)["dave", "ch01_perceptron"] == (FULL["ch01_perceptron"],) * 2
+
+
+def test_does_a_deleted_test_cell_score_zero(graded):
+    """nbgrader 0.9 does not restore a deleted test cell: its points are lost, the rest stands."""
+    assert exported(graded)["erin", "ch01_perceptron"] == (FULL["ch01_perceptron"] - 9, FULL["ch01_perceptron"])
+
+
+def test_does_a_dead_kernel_zero_the_notebook(graded):
+    """nbgrader 0.9 gives up on a notebook whose kernel dies: 0 for the chapter, no autograded copy."""
+    assert exported(graded)["frank", "ch01_perceptron"] == (0.0, FULL["ch01_perceptron"])
+    assert not (graded / "autograded" / "frank" / "ch01_perceptron").exists()
 
 
 def test_do_released_notebooks_hold_no_solution_and_no_hidden_check(graded):
