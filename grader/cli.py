@@ -131,14 +131,14 @@ def cmd_grade(args):
     selected = _chapters(args.chapter)
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    for path in (args.json, args.html):
+        if path and not path.parent.is_dir():
+            raise UsageError(f"cannot write {path}: no folder {path.parent}")
     if _batch(args) is not None:
         return cmd_grade_batch(args, selected, _batch(args))
     if args.out:
         raise UsageError(f"--out is for a batch, and {args.submission} holds chapter files: "
                          f"use --json FILE")
-    for path in (args.json, args.html):
-        if path and not path.parent.is_dir():
-            raise UsageError(f"cannot write {path}: no folder {path.parent}")
     visibility = (VISIBLE,) if args.visible_only else None
     result = harness.grade(args.submission, GraderConfig.from_env(), selected,
                            **({"visibility": visibility} if visibility else {}), jobs=args.jobs)
@@ -163,9 +163,9 @@ def cmd_grade_batch(args, selected, found):
     from nndl.grader.check import VISIBLE
     from nndl.grader.config import GraderConfig
 
-    if args.json:
+    if args.json or getattr(args, "html", None):
         raise UsageError(f"{args.submission} is a batch of {len(found)} students: "
-                         f"use --out RESULTS_DIR instead of --json")
+                         f"use --out RESULTS_DIR instead of --json/--html")
     if not args.out:
         raise UsageError(f"{args.submission} is a batch of {len(found)} students: "
                          f"give --out RESULTS_DIR for their results")
