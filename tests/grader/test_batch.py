@@ -105,3 +105,20 @@ def test_batch_usage_errors(klass, tmp_path, capsys):
     assert "instead of --json" in capsys.readouterr().err
     assert cli.main(["grade", str(klass / "alice"), "--out", str(tmp_path)]) == 2
     assert "--out is for a batch" in capsys.readouterr().err
+
+
+def test_nbgrader_submitted_notebooks_are_graded(answers_dir, stubs_dir, tmp_path):
+    """Is nbgrader's submitted/<student>/<chapter>/<chapter>.ipynb tree graded as a batch?"""
+    import jupytext
+
+    for student, source in (("erin", answers_dir), ("frank", stubs_dir)):
+        folder = tmp_path / "course" / "submitted" / student / CH02
+        folder.mkdir(parents=True)
+        notebook = jupytext.read(source / f"{CH02}.py")
+        jupytext.write(notebook, folder / f"{CH02}.ipynb")
+    out = tmp_path / "results"
+    assert cli.main(["grade", str(tmp_path / "course"), "--out", str(out), "--chapter", CH02]) == 0
+    results = batch.load_results(out)
+    assert results["erin"]["score"] == results["erin"]["max_score"] > 0
+    assert results["frank"]["score"] == 0
+    assert {t["kind"] for t in results["frank"]["tests"]} == {"not_implemented"}
