@@ -142,3 +142,15 @@ def test_a_global_time_out_leaves_partial_results(bundle, answers_dir):
     assert data["score"] == sum(k.points for k in chapters.checks(CH01))
     pending = [t for t in data["tests"] if t["name"].startswith(CH02)]
     assert all(t["output"].startswith("not graded yet") for t in pending)
+
+
+def test_bundle_keeps_the_hidden_seed(tmp_path, monkeypatch):
+    """Does the instructor's NNDL_HIDDEN_SEED travel in the bundle, not in the students' view?"""
+    monkeypatch.setenv("NNDL_HIDDEN_SEED", "4242")
+    gradescope.build_bundle(tmp_path / "a.zip")
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        assert json.loads(archive.read(gradescope.SETTINGS)) == {"hidden_seed": 4242}
+    monkeypatch.delenv("NNDL_HIDDEN_SEED")
+    gradescope.build_bundle(tmp_path / "b.zip")
+    with zipfile.ZipFile(tmp_path / "b.zip") as archive:
+        assert json.loads(archive.read(gradescope.SETTINGS)) == {}
