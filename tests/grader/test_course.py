@@ -165,6 +165,9 @@ def test_does_every_student_get_feedback(graded):
         for chapter in CHAPTERS:
             html = graded / "feedback" / student / chapter / f"{chapter}.html"
             assert html.is_file() and html.stat().st_size > 1000
+    carol = (graded / "feedback" / "carol" / "ch02_activations" / "ch02_activations.html").read_text(encoding="utf-8")
+    # a hidden check says what went wrong, not with which inputs
+    assert "ch02_activations/relu_hidden: not implemented — relu() still raises NotImplementedError" in carol
 
 
 def test_does_tensorflow_leave_graded_cells_without_stderr(graded):
