@@ -44,6 +44,9 @@ c = get_config()  # noqa: F821 - provided by nbgrader
 c.CourseDirectory.course_id = "nndl"
 c.Execute.timeout = {timeout}
 c.Execute.interrupt_on_timeout = True
+# A locked test cell the student deleted is put back from the gradebook at
+# autograde, after the solution cell before it (edited ones are overwritten).
+c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 '''
 CELL_TIMEOUT = 300

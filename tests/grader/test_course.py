@@ -4,7 +4,7 @@ One course with two cheap chapters goes through nbgrader end to end (module
 fixture `graded`); three students submit: the model answers (alice), the
 untouched release (bob), answers with known mistakes plus one tampered
 test cell (carol), and the model answers of chapter 1 with a cell that hangs
-(dave); chapter 1 only, too: model answers with a test cell deleted (erin),
+(dave); chapter 1 only, too: model answers with a test cell deleted (erin, restored),
 and with a cell that kills its kernel (frank).
 """
 import csv
@@ -137,9 +137,9 @@ def test_does_a_hanging_cell_cost_only_its_own_points(graded):
     assert exported(graded)["dave", "ch01_perceptron"] == (FULL["ch01_perceptron"],) * 2
 
 
-def test_does_a_deleted_test_cell_score_zero(graded):
-    """nbgrader 0.9 does not restore a deleted test cell: its points are lost, the rest stands."""
-    assert exported(graded)["erin", "ch01_perceptron"] == (FULL["ch01_perceptron"] - 9, FULL["ch01_perceptron"])
+def test_a_deleted_test_cell_is_put_back(graded):
+    """Is a locked test cell the student deleted restored at autograde, and graded?"""
+    assert exported(graded)["erin", "ch01_perceptron"] == (FULL["ch01_perceptron"],) * 2
 
 
 def test_does_a_dead_kernel_zero_the_notebook(graded):
