@@ -222,3 +222,24 @@ def _functions(source):
     import re
 
     return set(re.findall(r'nndl\.check\(\s*"\w+/(\w+)"', source))
+
+
+def test_does_every_chapter_release_without_solutions_or_hidden_checks(tmp_path):
+    """Does plain `nbgrader generate_assignment` release all fifteen chapters, with no answer
+    and no hidden check left in any of them?"""
+    written = course.build_course(tmp_path)
+    for path in written:
+        chapter = path.stem
+        nbgrader(tmp_path, "generate_assignment", chapter)
+        text = (tmp_path / "release" / chapter / f"{chapter}.ipynb").read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN" not in text and "hidden=True" not in text
+        released = nbformat.reads(text, as_version=4)
+        model = (chapters.SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8")
+        cells = "\n".join(c.source for c in released.cells)
+        for solution in model.split("### BEGIN SOLUTION\n")[1:]:
+            block = solution.split("### END SOLUTION")[0].rstrip(" ")
+            lines = [line for line in block.splitlines() if line.strip()]
+            if len(lines) >= 2:                # a lone line may also be demo code
+                assert block.strip() not in cells, (chapter, block)
+        assert sum(c.source.count("raise NotImplementedError()") for c in released.cells) == \
+            len({k.function for k in chapters.checks(chapter)})
