@@ -1,0 +1,99 @@
+"""Messages in the learner's language: English by default, Chinese with ``--lang zh``.
+
+Every sentence the grader writes goes through ``t``: ``t("shape {got}, expected
+{want}", got=..., want=...)`` formats the English template, or its translation
+when one is chosen. Translations live in ``locale/<lang>/*.json``, one object
+per file mapping an English template to its translation; a file per chapter
+holds that chapter's hints, case labels and known mistakes.
+
+A key with ``{name}`` fields also translates text that was formatted from it:
+``tr("patience 2, factor 0.5")`` finds the key ``"patience {p}, factor {f}"``
+and puts 2 and 0.5 into its translation. ``t`` is for templates, ``tr`` for
+text made elsewhere (a check's hint, a case's label).
+
+One process speaks one language: the CLI sets it once (``set_language``); the
+environment variable ``NNDL_LANG`` sets it for ``nndl.check`` in a notebook.
+"""
+import functools
+import json
+import os
+import re
+import string
+from pathlib import Path
+
+LANGUAGES = ("en", "zh")
+LOCALE = Path(__file__).parent / "locale"
+_language = None
+
+
+def set_language(lang):
+    """Choose the language of every message that follows; ValueError for an unknown one."""
+    global _language
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    _language = lang
+
+
+def language():
+    if _language is not None:
+        return _language
+    lang = os.environ.get("NNDL_LANG", "en").split("_")[0].lower()
+    return lang if lang in LANGUAGES else "en"
+
+
+@functools.lru_cache(maxsize=None)
+def catalogue(lang):
+    """{English template: translation} from every locale/<lang>/*.json."""
+    entries = {}
+    for path in sorted((LOCALE / lang).glob("*.json")):
+        entries.update(json.loads(path.read_text(encoding="utf-8")))
+    return entries
+
+
+@functools.lru_cache(maxsize=None)
+def _patterns(lang):
+    """[(compiled regex, field names, translation)] for the keys that have fields."""
+    patterns = []
+    for key, value in catalogue(lang).items():
+        fields = [name for _, name, _, _ in string.Formatter().parse(key) if name is not None]
+        if not fields:
+            continue
+        regex = "".join(re.escape(text) + (f"(?P<{name}>.+?)" if name is not None else "")
+                        for text, name, _, _ in string.Formatter().parse(key))
+        try:
+            patterns.append((re.compile(regex + r"\Z", re.S), value))
+        except re.error:  # a field used twice: such a key is only a template for t()
+            continue
+    # Longer keys first: the most specific pattern wins.
+    patterns.sort(key=lambda p: -len(p[0].pattern))
+    return patterns
+
+
+def t(template, **fields):
+    """template in the chosen language, formatted with fields."""
+    lang = language()
+    if lang != "en":
+        template = catalogue(lang).get(template, template)
+    return template.format(**fields) if fields else template
+
+
+def tr(text):
+    """Text made from a template (a hint, a case label) in the chosen language, if known."""
+    lang = language()
+    if lang == "en" or not text:
+        return text
+    entries = catalogue(lang)
+    if text in entries:
+        return entries[text]
+    for regex, value in _patterns(lang):
+        match = regex.match(text)
+        if match:
+            return value.format(**{k: tr(v) for k, v in match.groupdict().items()})
+    return text
+
+
+def translated(text, lang):
+    """Is there a translation of text (a template or text made from one) in lang?"""
+    if text in catalogue(lang):
+        return True
+    return any(regex.match(text) for regex, _ in _patterns(lang))
