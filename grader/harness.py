@@ -5,6 +5,7 @@ process (``nndl grade``, ``nndl check``) or in the learner's own kernel
 (``nndl.check`` in a notebook). ``grade`` runs whole submissions.
 """
 import re
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 import warnings
@@ -61,9 +62,7 @@ def _run_check(check, chapter, seed, call):
             return _failed(check, name, reply.kind, reply.message)
         if reply.kind != "ok":
             return _failed(check, name, reply.kind, f"{where}: {reply.message}")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Keras's advice is for model authors, not for us
-            expected = check.reference(*case.args, **case.kwargs)
+        expected = reference(check, name, seed if hidden else VISIBLE_SEED, number, case)
         if check.compare is not None:
             message = check.compare(reply.value, expected, check, case, probe)
         else:
@@ -76,6 +75,27 @@ def _run_check(check, chapter, seed, call):
             return result
     return Result(name, float(check.points), float(check.points), "passed",
                   f"passed {len(cases)} case(s)", check.visibility)
+
+
+_REFERENCES = {}
+_REFERENCE_LOCK = threading.Lock()
+
+
+def reference(check, name, seed, number, case):
+    """The reference's answer to one case, computed once per process.
+
+    Every submission gets the same cases for a seed, so a batch computes each
+    answer once. One reference runs at a time: some drive shared Keras state
+    (a model whose optimizer a callback adjusts, the global random seed), which
+    two graders' threads must not interleave.
+    """
+    key = (check, name, seed, number)
+    with _REFERENCE_LOCK:
+        if key not in _REFERENCES:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Keras's advice is for model authors, not for us
+                _REFERENCES[key] = check.reference(*case.args, **case.kwargs)
+        return _REFERENCES[key]
 
 
 def figure_data(case, got, expected, limit=20000):
