@@ -3,6 +3,7 @@ import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
 from nndl.grader.compare import compare
+from nndl.grader.i18n import t
 from nndl.solutions import ch03_networks as ref
 
 
@@ -70,22 +71,22 @@ def model_probe(rng):
 def compare_models(got, expected, check, case, probe):
     """Compare a learner's Keras model (summarised in the sandbox) with the reference."""
     if not (isinstance(got, dict) and "$model" in got):
-        return "expected a Keras model (keras.Sequential or keras.Model), got an array"
+        return t("expected a Keras model (keras.Sequential or keras.Model), got an array")
     got = got["$model"]
     rows = [(type(l).__name__, list(l.output.shape)[1:], l.count_params(),
              l.get_config().get("activation")) for l in expected.layers]
     mine = [(l["class_name"], l["output_shape"][1:], l["params"], l["activation"])
             for l in got["layers"]]
     if mine != rows:
-        diff = [f"  layer {i}: expected {e}, got {g}" for i, (e, g) in
+        diff = ["  " + t("layer {i}: expected {e}, got {g}", i=i, e=e, g=g) for i, (e, g) in
                 enumerate(zip(rows + [None] * len(mine), mine + [None] * len(rows))) if e != g]
-        return ("the model differs from the specification (class, output shape, params, "
-                "activation):\n" + "\n".join(diff[:6]))
+        return (t("the model differs from the specification (class, output shape, params, "
+                  "activation):") + "\n" + "\n".join(diff[:6]))
     n_in = case.args[0][0]
     expected.set_weights(got["weights"])
     want = np.asarray(expected(probe[:, :n_in], training=False))
     return compare(got.get("output"), want, 1e-5, 1e-5, check.visibility != VISIBLE,
-                   "model output with your weights")
+                   t("model output with your weights"))
 
 
 
