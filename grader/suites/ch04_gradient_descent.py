@@ -14,6 +14,7 @@ reports true costs, and fits the data).
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.i18n import t
 from nndl.solutions import ch04_gradient_descent as ref
 
 # Keras casts beta_2 to float32 before it takes beta_2^t (float32(0.999) is
@@ -207,19 +208,22 @@ def compare_select(got, expected, check, case, probe):
     population, fitness, n, _ = case.args
     got = np.asarray(got) if isinstance(got, np.ndarray) else None
     if got is None or got.shape != (n, population.shape[1]):
-        return f"expected an array of shape {(n, population.shape[1])} (n rows of the population)"
+        return t("expected an array of shape {shape} (n rows of the population)",
+                 shape=(n, population.shape[1]))
     member = (got[:, None, :] == population[None, :, :]).all(axis=2)   # (n, pop)
     if not member.any(axis=1).all():
-        return f"{int((~member.any(axis=1)).sum())} selected rows are not members of the population"
+        return t("{count} selected rows are not members of the population",
+                 count=int((~member.any(axis=1)).sum()))
     if n < 500 or np.ptp(fitness) == 0:
         return None
     counts = member.argmax(axis=1)
     share = np.bincount(counts, minlength=len(population)) / n
     best, worst, fair = np.argmax(fitness), np.argmin(fitness), 1 / len(population)
     if share[best] < 1.3 * fair or share[worst] > 0.8 * fair:
-        return (f"the fittest member was picked {share[best]:.1%} of the time and the least fit "
-                f"{share[worst]:.1%} (with no preference each would get {fair:.1%}): "
-                f"selection should favour fitter members")
+        return t("the fittest member was picked {best:.1%} of the time and the least fit "
+                 "{worst:.1%} (with no preference each would get {fair:.1%}): "
+                 "selection should favour fitter members",
+                 best=share[best], worst=share[worst], fair=fair)
     return None
 
 
@@ -243,21 +247,22 @@ def crossover_hidden(rng):
 def compare_crossover(got, expected, check, case, probe):
     a, b, _ = case.args
     if not isinstance(got, np.ndarray) or got.shape != a.shape:
-        return f"expected an array of shape {a.shape}, the shape of the parents"
+        return t("expected an array of shape {shape}, the shape of the parents", shape=a.shape)
     from_a, from_b = got == a, got == b
     if not (from_a | from_b).all():
-        return (f"{int((~(from_a | from_b)).sum())} genes of the children come from neither "
-                f"parent at that position")
+        return t("{count} genes of the children come from neither parent at that position",
+                 count=int((~(from_a | from_b)).sum()))
     if a.size < 100:
         return None
     mixed = from_a[a != b]
     if not 0.4 <= mixed.mean() <= 0.6:
-        return f"{mixed.mean():.1%} of the genes come from the first parent; expected about 50%"
+        return t("{share:.1%} of the genes come from the first parent; expected about 50%",
+                 share=mixed.mean())
     per_gene = from_a.mean(axis=0)
     if len(a) >= 50 and not ((per_gene > 0.2) & (per_gene < 0.8)).all():
-        return "at some gene position nearly all children take the same parent: draw per child"
+        return t("at some gene position nearly all children take the same parent: draw per child")
     if a.shape[1] >= 8 and (from_a.all(axis=1) | from_b.all(axis=1)).mean() > 0.2:
-        return "many children are a copy of one parent: choose each gene independently"
+        return t("many children are a copy of one parent: choose each gene independently")
     return None
 
 
@@ -276,18 +281,18 @@ def mutate_hidden(rng):
 def compare_mutate(got, expected, check, case, probe):
     pop, rate, scale, _ = case.args
     if not isinstance(got, np.ndarray) or got.shape != pop.shape:
-        return f"expected an array of shape {pop.shape}, the shape of the population"
+        return t("expected an array of shape {shape}, the shape of the population", shape=pop.shape)
     if not np.isfinite(got).all():
-        return "NaN or inf in the mutated population"
+        return t("NaN or inf in the mutated population")
     changed = got != pop
     share, delta = changed.mean(), (got - pop)[changed]
     spread = np.sqrt(rate * (1 - rate) / pop.size)
     if abs(share - rate) > 5 * spread + 1e-12:
-        return f"{share:.1%} of the genes changed; expected about {rate:.0%}"
+        return t("{share:.1%} of the genes changed; expected about {rate:.0%}", share=share, rate=rate)
     if delta.size >= 100:
         if abs(delta.mean()) > 0.2 * scale or not 0.85 < delta.std() / scale < 1.15:
-            return (f"the changes have mean {delta.mean():.3g} and standard deviation "
-                    f"{delta.std():.3g}; expected about 0 and {scale:g}")
+            return t("the changes have mean {mean:.3g} and standard deviation {std:.3g}; "
+                     "expected about 0 and {scale:g}", mean=delta.mean(), std=delta.std(), scale=scale)
     return None
 
 
@@ -322,20 +327,20 @@ def compare_ga(got, expected, check, case, probe):
     shapes = [(n_genes,), (generations + 1,), (pop_size, n_genes)]
     if not (isinstance(got, list) and len(got) == 3 and all(
             isinstance(g, np.ndarray) and g.shape == s for g, s in zip(got, shapes))):
-        return f"expected (best, best_costs, population) of shapes {shapes}"
+        return t("expected (best, best_costs, population) of shapes {shapes}", shapes=shapes)
     best, best_costs, last = (g.astype(np.float64) for g in got)
     costs = ref.ga_cost(X, y, last)
     true_best = float(ref.ga_cost(X, y, best[None])[0])
     if not np.isclose(best_costs[-1], costs.min(), rtol=1e-6, atol=1e-9) or \
             not np.isclose(true_best, costs.min(), rtol=1e-6, atol=1e-9):
-        return ("best_costs[-1] and the cost of `best` should both be the lowest cost in the "
-                "last population (cost: ga_cost of the individual)")
+        return t("best_costs[-1] and the cost of `best` should both be the lowest cost in the "
+                 "last population (cost: ga_cost of the individual)")
     if (np.diff(best_costs) > 1e-9 * (1 + best_costs[:-1])).any():
-        return "the best cost rose from one generation to the next: keep the best (elitism)"
+        return t("the best cost rose from one generation to the next: keep the best (elitism)")
     if generations == 0 and pop_size >= 100:
         if abs(last.mean()) > 0.1 or not 0.9 < last.std() < 1.1:
-            return (f"the starting genes have mean {last.mean():.3g} and standard deviation "
-                    f"{last.std():.3g}; expected N(0, 1)")
+            return t("the starting genes have mean {mean:.3g} and standard deviation {std:.3g}; "
+                     "expected N(0, 1)", mean=last.mean(), std=last.std())
     if generations >= 20 and pop_size >= 20:
         # Measured above the least-squares optimum, which noisy data keeps above 0. A
         # correct GA sometimes converges early: the model answer's worst of 300 seeds
@@ -345,8 +350,9 @@ def compare_ga(got, expected, check, case, probe):
         optimum = float(ref.ga_cost(X, y, np.linalg.lstsq(A, y, rcond=None)[0][None])[0])
         left = (best_costs[-1] - optimum) / max(best_costs[0] - optimum, 1e-12)
         if left > 0.25:
-            return (f"after {generations} generations the best cost is still {left:.1%} of the "
-                    f"way from the starting best to the optimum; expected under 25%")
+            return t("after {generations} generations the best cost is still {left:.1%} of the "
+                     "way from the starting best to the optimum; expected under 25%",
+                     generations=generations, left=left)
     return None
 
 
