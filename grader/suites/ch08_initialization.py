@@ -43,6 +43,7 @@ import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
 from nndl.grader.compare import compare as compare_values
+from nndl.grader.i18n import t
 from nndl.solutions import ch08_initialization as ref
 
 P_CHECK = 1e-10
@@ -120,24 +121,27 @@ def sample_tests(x, y, sigma, bound):
     ratios = statistics(x, y, sigma, bound)
     if ratios.get("bound", 0) > 1:
         outside = int((np.abs(x) > bound * (1 + BOUND_SLACK)).sum())
-        return [f"{outside} of {x.size} values lie outside the bound (the largest |w| is "
-                f"{np.abs(x).max() / bound:.4g} times the bound)"]
+        return [t("{outside} of {size} values lie outside the bound (the largest |w| is "
+                  "{ratio:.4g} times the bound)", outside=outside, size=x.size,
+                  ratio=np.abs(x).max() / bound)]
     messages = []
     if ratios.get("mean", 0) > 1:
-        messages.append(f"the mean is {x.mean() / sigma:+.3g} target standard deviations, "
-                        f"Keras's {y.mean() / sigma:+.3g} ({ratios['mean'] * K:.1f} standard errors)")
+        messages.append(t("the mean is {mean:+.3g} target standard deviations, "
+                          "Keras's {keras:+.3g} ({errors:.1f} standard errors)",
+                          mean=x.mean() / sigma, keras=y.mean() / sigma, errors=ratios["mean"] * K))
     if ratios.get("square", 0) > 1:
         ratio = math.sqrt(np.mean(x ** 2) / np.mean(y ** 2))
-        messages.append(f"the root mean square is {ratio:.4g} times Keras's "
-                        f"({ratios['square'] * K:.1f} standard errors)")
+        messages.append(t("the root mean square is {ratio:.4g} times Keras's "
+                          "({errors:.1f} standard errors)", ratio=ratio, errors=ratios["square"] * K))
     if ratios.get("tail", 0) > 1:
-        messages.append(f"{np.mean(np.abs(x) > 2 * sigma):.2%} of the values lie beyond 2 target "
-                        f"standard deviations, {np.mean(np.abs(y) > 2 * sigma):.2%} of Keras's "
-                        f"({ratios['tail'] * K:.1f} standard errors)")
+        messages.append(t("{share:.2%} of the values lie beyond 2 target standard deviations, "
+                          "{keras:.2%} of Keras's ({errors:.1f} standard errors)",
+                          share=np.mean(np.abs(x) > 2 * sigma), keras=np.mean(np.abs(y) > 2 * sigma),
+                          errors=ratios["tail"] * K))
     if ratios["ks"] > 1:
-        messages.append(f"the distributions differ: Kolmogorov-Smirnov distance "
-                        f"{ks_distance(x, y):.4f} (a correct initialiser stays below "
-                        f"{ks_limit(x.size, y.size):.4f})")
+        messages.append(t("the distributions differ: Kolmogorov-Smirnov distance {distance:.4f} "
+                          "(a correct initialiser stays below {limit:.4f})",
+                          distance=ks_distance(x, y), limit=ks_limit(x.size, y.size)))
     return messages
 
 
@@ -145,11 +149,11 @@ def compare_samples(got, expected, check, case, probe):
     """Compare the learner's sample with Keras's by statistics (module docstring)."""
     expected = np.asarray(expected, dtype=np.float64)
     if not isinstance(got, np.ndarray) or got.dtype.kind not in "fiu":
-        return "expected a numeric array"
+        return t("expected a numeric array")
     if got.shape != expected.shape:
-        return f"shape {got.shape}, expected {expected.shape}: the shape asked for"
+        return t("shape {got}, expected {want}: the shape asked for", got=got.shape, want=expected.shape)
     if not np.isfinite(got).all():
-        return "NaN or inf among the values"
+        return t("NaN or inf among the values")
     sigma, bound = target(check.function, case.args[0],
                           case.args[1] if check.function == "truncated_normal" else None)
     messages = sample_tests(got.astype(np.float64).ravel(), expected.ravel(), sigma, bound)
@@ -158,7 +162,7 @@ def compare_samples(got, expected, check, case, probe):
 
 def compare_fans(got, expected, check, case, probe):
     if not (isinstance(got, list) and len(got) == 2):
-        return "expected a pair (fan_in, fan_out)"
+        return t("expected a pair (fan_in, fan_out)")
     return compare_values(got, list(expected), 0, 0, check.visibility != VISIBLE)
 
 
