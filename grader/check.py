@@ -10,6 +10,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from nndl.grader.i18n import t, tr
+
 VISIBLE, HIDDEN = "visible", "hidden"
 
 
@@ -39,24 +41,58 @@ class Check:
     compare: Optional[Callable] = None               # (got, expected, check, case, probe) -> message | None
     probe: Optional[Callable] = None                 # rng -> input for a returned Keras model
     mistakes: tuple = ()                             # ((what, function), ...): known wrong answers
+    # What the HTML report draws of a failed visible case: "values" (the output over the
+    # input, or over the reference), "boundary" (the function labels the rows of its first
+    # argument, 2 features: both decision boundaries on a grid), "linear_boundary" (it returns
+    # (w, b) trained on the case's (X, y): both lines w.x + b = 0), "curves" (it returns
+    # per-epoch histories, one array or a tuple: both against the epoch).
+    figure: str = "values"
+    figure_labels: tuple = ()                        # names of the "curves", in order
 
-    def diagnose(self, got, case, hidden):
-        """The known mistake whose output got matches, as '; looks like ...', or ''.
+    def diagnose(self, got, case, hidden, expected=None):
+        """The mistake got's error matches, as '; ...', or ''.
 
-        Each mistake is a function with the reference's signature that makes a
-        named, common error (a flipped kernel, gates in the wrong order); the
-        learner's output is compared with it like with the reference.
+        First the known mistakes: each is a function with the reference's
+        signature that makes a named, common error (a flipped kernel, gates in
+        the wrong order); the learner's output is compared with it like with
+        the reference. Then the catalogue of signatures (diagnoses.py) that
+        needs the case's inputs and the reference's answer (computed here when
+        it is not given).
         """
+        from nndl.grader import diagnoses
         from nndl.grader.compare import compare
 
         for what, mistaken in self.mistakes:
             try:
-                expected = mistaken(*case.args, **case.kwargs)
+                wrong = mistaken(*case.args, **case.kwargs)
             except Exception:  # noqa: BLE001 - a mistake that does not apply to this case
                 continue
-            if compare(got, expected, self.atol, self.rtol, hidden) is None:
-                return f"; it matches a known mistake: {what}"
-        return ""
+            if compare(got, wrong, self.atol, self.rtol, hidden) is None:
+                return t("; it matches a known mistake: {what}", what=tr(what))
+        if self.compare is not None or not diagnoses.applies(got, case):
+            return ""
+        if expected is None:
+            try:
+                expected = self.answer(*case.args, **case.kwargs)
+            except Exception:  # noqa: BLE001 - no diagnosis rather than a failed check
+                return ""
+        return diagnoses.diagnose(got, expected, case, self.atol, self.rtol, hidden)
+
+    def answer(self, *args, **kwargs):
+        """The reference's answer, computed as the harness computes it.
+
+        One reference at a time (some drive shared Keras state, such as the
+        global random seed) and without Keras's advice to model authors.
+        """
+        import contextlib
+        import warnings
+
+        from nndl.grader import harness
+
+        with getattr(harness, "_REFERENCE_LOCK", None) or contextlib.nullcontext():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return self.reference(*args, **kwargs)
 
     def rng(self, chapter, seed):
         """The generator for this check: one stream per (seed, chapter, check)."""

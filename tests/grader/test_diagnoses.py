@@ -1,13 +1,16 @@
 """The catalogue of known mistakes: each is named when a submission makes it, and only then.
 
 A mistake is a Check's ``mistakes`` entry: a function that makes a named error
-(a flipped kernel, gates in the wrong order, epsilon outside the root). Each
-entry here is a submission with that mistake, graded in the sandbox.
+(a flipped kernel, gates in the wrong order, epsilon outside the root), or a
+signature of diagnoses.py recognised beside the case's inputs (right except
+where |x| is large: an overflow; off by the batch size: a sum where a mean
+belongs). Each entry here is a submission with that mistake, graded in the
+sandbox.
 """
 import numpy as np
 import pytest
 
-from nndl.grader import chapters, harness
+from nndl.grader import chapters, harness, i18n
 from nndl.grader.config import GraderConfig
 from nndl.grader.runner import SubmissionProcess
 
@@ -97,3 +100,116 @@ def test_every_mistake_differs_from_its_reference():
                     differs |= any(not np.allclose(np.asarray(g), np.asarray(e), atol=check.atol)
                                    for g, e in pairs)
                 assert differs or check.visibility == "visible", f"{check.id}: {what}"
+
+
+# The catalogue of signatures (diagnoses.py): each entry made by a real submission.
+NAIVE_SOFTMAX = '''
+def softmax(x, axis=-1):
+    e = np.exp(x)
+    return e / e.sum(axis=axis, keepdims=True)
+'''
+NAIVE_SIGMOID = '''
+def sigmoid(x):
+    e = np.exp(x)
+    return e / (1.0 + e)
+'''
+CLIPPED_LOGITS = '''
+def binary_crossentropy(y, y_pred, from_logits=False):
+    if from_logits:   # the probabilities' path, clipping included: finite, but wrong for large |z|
+        return _right(y, np.clip(1.0 / (1.0 + np.exp(-np.asarray(y_pred, dtype=float))), 1e-7, 1 - 1e-7))
+    return _right(y, y_pred)
+'''
+SUMMED_COST = '''
+def quadratic_cost_grad(X, y, W, b):
+    C, dW, db = _right(X, y, W, b)
+    return C * len(X), dW * len(X), db * len(X)
+'''
+SUMMED_GRADIENT = '''
+def backprop(X, y, weights, biases, cost="quadratic"):
+    nabla_W, nabla_b = _right(X, y, weights, biases, cost)
+    return [g * len(X) for g in nabla_W], [g * len(X) for g in nabla_b]
+'''
+AVERAGED_ERROR = '''
+def output_error(z, y, cost="quadratic"):
+    return _right(z, y, cost) / len(z)
+'''
+OVERFLOW = "it is wrong only where |x| is large"
+SUM = "off by a factor of the batch size"
+MEAN = "off by a factor of 1 / the batch size"
+SIGNATURES = [
+    # chapter, function, submission, a fragment of the diagnosis, checks that must say it
+    ("ch02_activations", "softmax", NAIVE_SOFTMAX, OVERFLOW, {"softmax_hidden"}),
+    ("ch02_activations", "sigmoid", NAIVE_SIGMOID, OVERFLOW, {"sigmoid_hidden"}),
+    ("ch06_cross_entropy", "binary_crossentropy", CLIPPED_LOGITS, OVERFLOW,
+     {"binary_crossentropy_logits_hidden"}),
+    ("ch04_gradient_descent", "quadratic_cost_grad", SUMMED_COST, SUM,
+     {"quadratic_cost_grad", "quadratic_cost_grad_hidden"}),
+    ("ch05_backprop", "backprop", SUMMED_GRADIENT, SUM, {"backprop", "backprop_hidden"}),
+    ("ch05_backprop", "output_error", AVERAGED_ERROR, MEAN, {"output_error", "output_error_hidden"}),
+]
+
+
+@pytest.mark.parametrize("chapter, function, snippet, diagnosis, where", SIGNATURES,
+                         ids=[f"{e[1]}-{e[3].split()[-1]}" for e in SIGNATURES])
+def test_each_signature_is_named(tmp_path, answers_dir, chapter, function, snippet, diagnosis, where):
+    """Does a submission with the mistake fail with its diagnosis (and only those checks), and the
+    answer pass without one?"""
+    results = graded(tmp_path, answers_dir, chapter, function, snippet)
+    assert {c for c, r in results.items() if r.status == "failed"} == where
+    for check_id, result in results.items():
+        assert (diagnosis in result.output) == (check_id in where), result.output
+    right = graded(tmp_path, answers_dir, chapter, function, None)
+    assert all(r.status == "passed" and diagnosis not in r.output for r in right.values())
+
+
+def test_finite_wrong_values_at_large_inputs_are_an_overflow(tmp_path, answers_dir):
+    """Is a loss that stays finite but is wrong for |z| = 1000 also called an overflow?"""
+    results = graded(tmp_path, answers_dir, "ch06_cross_entropy", "binary_crossentropy", CLIPPED_LOGITS)
+    output = results["binary_crossentropy_logits_hidden"].output
+    assert "values differ" in output and "NaN" not in output and "inf" not in output
+    assert OVERFLOW in output and "numerically stable form" in output
+
+
+def test_a_hidden_check_names_the_batch_size_without_its_value(tmp_path, answers_dir):
+    """Does a hidden check say 'a sum where a mean belongs' without the number of samples,
+    where the visible check says it?"""
+    results = graded(tmp_path, answers_dir, "ch04_gradient_descent", "quadratic_cost_grad", SUMMED_COST)
+    visible = results["quadratic_cost_grad"].output
+    hidden = results["quadratic_cost_grad_hidden"].output
+    assert f"{SUM} (5 samples): a sum where a mean belongs" in visible
+    diagnosis = hidden[hidden.index(SUM):].splitlines()[0]
+    assert diagnosis.startswith(f"{SUM}: a sum where a mean belongs")
+    assert not any(c.isdigit() for c in diagnosis), diagnosis
+
+
+DIVIDED_BY_OUTPUTS = '''
+def quadratic_cost_grad(X, y, W, b):
+    C, dW, db = _right(X, y, W, b)
+    scale = len(X) / np.shape(y)[1]    # divided by n_out instead of n
+    return C * scale, dW * scale, db * scale
+'''
+EVERYWHERE_WRONG_SIGMOID = '''
+def sigmoid(x):
+    return 0.5 * (np.tanh(x) + 1.0)    # sigmoid(2x): wrong for moderate x too
+'''
+
+
+@pytest.mark.parametrize("function, chapter, snippet, diagnosis, where", [
+    # with one output unit, n_out is 1 and dividing by it is a sum: only the visible case counts
+    ("quadratic_cost_grad", "ch04_gradient_descent", DIVIDED_BY_OUTPUTS, "batch size",
+     {"quadratic_cost_grad"}),
+    ("sigmoid", "ch02_activations", EVERYWHERE_WRONG_SIGMOID, OVERFLOW, {"sigmoid", "sigmoid_hidden"})])
+def test_a_lookalike_is_not_given_the_signature(tmp_path, answers_dir, function, chapter, snippet,
+                                                diagnosis, where):
+    """Is a factor other than the batch size, or an error at moderate inputs, wrong but not
+    diagnosed as a batch factor or an overflow?"""
+    results = graded(tmp_path, answers_dir, chapter, function, snippet)
+    assert all(results[c].status == "failed" and diagnosis not in results[c].output for c in where)
+
+
+def test_a_diagnosis_speaks_the_learners_language(tmp_path, answers_dir, monkeypatch):
+    """With --lang zh, is the batch-size diagnosis said in Chinese?"""
+    monkeypatch.setattr(i18n, "_language", "zh")
+    results = graded(tmp_path, answers_dir, "ch04_gradient_descent", "quadratic_cost_grad", SUMMED_COST)
+    assert "该取平均的地方用了求和" in results["quadratic_cost_grad_hidden"].output
+    assert SUM not in results["quadratic_cost_grad_hidden"].output
