@@ -22,6 +22,7 @@ import functools
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.i18n import t
 from nndl.solutions import ch09_hyperparameters as ref
 
 RATE_TOL = dict(atol=1e-15, rtol=1e-6)
@@ -212,24 +213,25 @@ def _check_search(got, expected, hidden, settings_message, retrain):
     """Properties shared by both searches; expected is the reference's (best, history)."""
     parts = _split(got)
     if parts is None:
-        return "expected (best, history): best of shape (3,), history of shape (settings, 3)"
+        return t("expected (best, history): best of shape (3,), history of shape (settings, 3)")
     best, history = parts
     want = expected[1]
     if history.shape != want.shape:
-        return f"history has {len(history)} rows; expected {len(want)}, one per setting tried"
+        return t("history has {rows} rows; expected {want}, one per setting tried",
+                 rows=len(history), want=len(want))
     if not np.allclose(history[:, :2], want[:, :2], rtol=1e-9, atol=0):
         return settings_message(history[:, :2])
     if not np.array_equal(best, history[np.argmax(history[:, 2])]):
-        return ("best should be the row of your history with the highest accuracy "
-                "(the first such row on a tie)")
+        return t("best should be the row of your history with the highest accuracy "
+                 "(the first such row on a tie)")
     true_best = retrain(best[0], best[1])
     if abs(best[2] - true_best) > 1e-9:
-        return (f"the best setting's accuracy {best[2]:.4g} differs from retraining it with the "
-                f"reference trainer" + ("" if hidden else f" ({true_best:.4g})"))
+        return (t("the best setting's accuracy {accuracy:.4g} differs from retraining it with the "
+                  "reference trainer", accuracy=best[2]) + ("" if hidden else f" ({true_best:.4g})"))
     wrong = np.flatnonzero(np.abs(history[:, 2] - want[:, 2]) > 1e-9)
     if wrong.size:
-        return (f"{wrong.size} of {len(want)} accuracies differ from retraining those settings with the "
-                f"reference trainer (first: row {wrong[0]})")
+        return t("{count} of {total} accuracies differ from retraining those settings with the "
+                 "reference trainer (first: row {row})", count=wrong.size, total=len(want), row=wrong[0])
     return None
 
 
@@ -238,8 +240,8 @@ def compare_grid(got, expected, check, case, probe):
 
     def settings_message(settings):
         if np.allclose(np.sort(settings, axis=0), np.sort(ref.grid_settings(etas, lmbdas), axis=0)):
-            return "the settings are the grid's but not in its order: eta in the outer loop, lmbda inner"
-        return "history[:, :2] should be every (eta, lmbda) of the grid, in the order of the given lists"
+            return t("the settings are the grid's but not in its order: eta in the outer loop, lmbda inner")
+        return t("history[:, :2] should be every (eta, lmbda) of the grid, in the order of the given lists")
 
     return _check_search(got, expected, check.visibility != VISIBLE, settings_message,
                          lambda eta, lmbda: ref.train_softmax_regression(X, y, X_val, y_val, eta, lmbda, epochs)[2])
@@ -251,14 +253,14 @@ def compare_random(got, expected, check, case, probe):
 
     def settings_message(settings):
         if (settings < low * (1 - 1e-12)).any() or (settings > high * (1 + 1e-12)).any():
-            return "some settings lie outside the bounds (eta_range, lmbda_range)"
+            return t("some settings lie outside the bounds (eta_range, lmbda_range)")
         if n_trials >= 30:
             share = np.mean(settings[:, 0] < np.sqrt(low[0] * high[0]))  # below the geometric middle
             if share < 0.25:
-                return (f"only {share:.0%} of the etas lie below the geometric middle of the range: "
-                        f"draw log10(eta) uniformly, not eta")
-        return ("the settings are not the recipe's draws: np.random.default_rng(seed), then for each "
-                "trial eta = 10 ** rng.uniform(log10(low), log10(high)), then lmbda the same way")
+                return t("only {share:.0%} of the etas lie below the geometric middle of the range: "
+                         "draw log10(eta) uniformly, not eta", share=share)
+        return t("the settings are not the recipe's draws: np.random.default_rng(seed), then for each "
+                 "trial eta = 10 ** rng.uniform(log10(low), log10(high)), then lmbda the same way")
 
     return _check_search(got, expected, check.visibility != VISIBLE, settings_message,
                          lambda eta, lmbda: ref.train_softmax_regression(X, y, X_val, y_val, eta, lmbda, epochs)[2])
