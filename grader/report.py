@@ -67,50 +67,50 @@ def _scores_plot(chapters):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from nndl.grader.figures import fonts, say
+
     names = list(chapters)
     shares = [sum(r.score for r in rs) / max(sum(r.max_score for r in rs), 1e-12)
               for rs in chapters.values()]
-    figure, axes = plt.subplots(figsize=(7, 0.35 * len(names) + 1))
-    axes.barh(names, [100 * s for s in shares],
-              color=["#2e7d32" if s == 1 else "#f9a825" if s > 0 else "#c62828" for s in shares])
-    axes.set_xlim(0, 100)
-    axes.invert_yaxis()
-    axes.set_xlabel("% of the chapter's points")
-    return _png(figure)
+    with plt.rc_context(fonts()):
+        figure, axes = plt.subplots(figsize=(7, 0.35 * len(names) + 1))
+        axes.barh(names, [100 * s for s in shares],
+                  color=["#2e7d32" if s == 1 else "#f9a825" if s > 0 else "#c62828" for s in shares])
+        axes.set_xlim(0, 100)
+        axes.invert_yaxis()
+        axes.set_xlabel(say("% of the chapter's points"))
+        return _png(figure)
 
 
 def _case_plot(name, data):
-    """The learner's output over the reference's: a curve where there is a 1-D input, else a scatter."""
-    import matplotlib
+    """A check's picture (figures.py: values, decision boundaries or learning curves) as a data: URL."""
+    from nndl.grader import figures
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
+    return _png(figures.draw(name, data))
 
-    got, expected, x = data["got"].ravel(), data["expected"].ravel(), data["x"]
-    figure, axes = plt.subplots(figsize=(5.5, 3.4))
-    if x is not None:
-        order = np.argsort(x.ravel())
-        axes.plot(x.ravel()[order], expected[order], "-", lw=3, color="#90caf9", label="reference")
-        axes.plot(x.ravel()[order], got[order], "--", color="#c62828", label="yours")
-        axes.set_xlabel("input")
-        axes.set_ylabel("output")
-    else:
-        low = np.nanmin([np.nanmin(expected), np.nanmin(got)])
-        high = np.nanmax([np.nanmax(expected), np.nanmax(got)])
-        axes.plot([low, high], [low, high], color="#90caf9", lw=3, label="yours = reference")
-        axes.plot(expected, got, ".", color="#c62828", label="each value")
-        axes.set_xlabel("reference")
-        axes.set_ylabel("yours")
-    axes.set_title(name, fontsize=9)
-    axes.legend(fontsize=8)
-    return _png(figure)
+
+def _picture(result):
+    """The <img> of a result's figure, or ''; its class names the kind of picture."""
+    import html
+
+    from nndl.grader import figures
+    from nndl.grader.i18n import t
+
+    if result.figure is None:
+        return ""
+    kind = result.figure.get("kind", "values")
+    alt = t(figures.ALT.get(kind, figures.ALT["values"]))
+    return (f'<img class="plot {html.escape(kind)}" alt="{html.escape(alt)}" '
+            f'src="{_case_plot(result.name, result.figure)}">')
 
 
 def write_html(report, path, title="nndl report"):
     """A self-contained feedback page: the score per chapter (table and bars), every message,
-    and for a failed visible check a picture of the learner's output against the reference."""
+    and for a failed visible check a picture: the learner's output against the reference,
+    decision boundaries, or learning curves (figures.py)."""
     import html
+
+    from nndl.grader.i18n import language, t, tr
 
     chapters = by_chapter(report.results)
     rows, sections = [], []
@@ -123,17 +123,17 @@ def write_html(report, path, title="nndl report"):
         items = []
         for r in results:
             mark = "✓" if r.status == "passed" else "✗"
-            picture = ""
-            if r.figure is not None:
-                picture = (f'<img class=plot alt="your output against the reference" '
-                           f'src="{_case_plot(r.name, r.figure)}">')
             items.append(f'<li class="{r.status}"><b>{mark} {html.escape(r.name.split("/", 1)[1])}'
-                         f'</b> ({r.visibility}, {r.score:g}/{r.max_score:g})'
-                         f'<pre>{html.escape(r.output)}</pre>{picture}</li>')
+                         f'</b> ({html.escape(t(r.visibility))}, {r.score:g}/{r.max_score:g})'
+                         f'<pre>{html.escape(r.output)}</pre>{_picture(r)}</li>')
         sections.append(f"<h2>{html.escape(chapter)}</h2><ul>{''.join(items)}</ul>")
-    warnings = "".join(f"<p class=warning>{html.escape(w)}</p>" for w in report.warnings)
+    warnings = "".join(f"<p class=warning>{html.escape(tr(w))}</p>" for w in report.warnings)
+    total = t("Total: {score} in {seconds:.1f} s — {sandbox}",
+              score=f"<b>{report.score:g}/{report.max_score:g}</b>", seconds=report.execution_time,
+              sandbox=html.escape(tr(report.sandbox)))
+    headers = "".join(f"<th>{html.escape(t(h))}</th>" for h in ("chapter", "score", "checks passed"))
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="{language()}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
 body {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: .3em .8em; }}
@@ -143,16 +143,23 @@ pre {{ white-space: pre-wrap; background: #f6f6f6; padding: .4em; margin: .2em 0
 .warning {{ color: #8a6d00; }} img.plot {{ display: block; max-width: 100%; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
-<p id=total>Total: <b>{report.score:g}/{report.max_score:g}</b> in {report.execution_time:.1f} s
-— {html.escape(report.sandbox)}</p>{warnings}
-<table id=scores><tr><th>chapter</th><th>score</th><th>checks passed</th></tr>{''.join(rows)}</table>
-<img class=plot id=bars alt="score per chapter" src="{_scores_plot(chapters)}">
+<p id=total>{total}</p>{warnings}
+<table id=scores><tr>{headers}</tr>{''.join(rows)}</table>
+<img class=plot id=bars alt="{html.escape(t("score per chapter"))}" src="{_scores_plot(chapters)}">
 {''.join(sections)}
 <script>
-// For checks and tests: how many pictures the browser decoded, and the table's rows.
+// For checks and tests: how many pictures the browser decoded (all, and per kind), the
+// table's rows, and where each picture lies on the page.
 addEventListener("load", () => {{
-  document.body.dataset.plots = [...document.images].filter(i => i.complete && i.naturalWidth > 0).length;
+  const decoded = [...document.images].filter(i => i.complete && i.naturalWidth > 0);
+  document.body.dataset.plots = decoded.length;
+  for (const kind of ["values", "boundary", "curves"])
+    document.body.dataset[kind] = decoded.filter(i => i.classList.contains(kind)).length;
   document.body.dataset.rows = document.querySelectorAll("#scores tr").length - 1;
+  for (const image of document.images) {{
+    const box = image.getBoundingClientRect();
+    image.dataset.box = [box.left, box.top + scrollY, box.width, box.height].map(Math.round).join(",");
+  }}
 }});
 </script>
 </body></html>

@@ -79,12 +79,13 @@ CHECKS = [
     elementwise_step(VISIBLE, 1),
     elementwise_step(HIDDEN, 2),
     Check("perceptron_predict", "perceptron_predict", 1, VISIBLE, predict_visible,
-          ref.perceptron_predict, hint="step(X @ w + b): one 0/1 output per row of X"),
+          ref.perceptron_predict, hint="step(X @ w + b): one 0/1 output per row of X",
+          figure="boundary"),
     Check("perceptron_predict_hidden", "perceptron_predict", 2, HIDDEN, predict_hidden,
           ref.perceptron_predict, hint="w.x + b = 0 gives 0: the neuron fires only when z > 0"),
     Check("perceptron_train", "perceptron_train", 2, VISIBLE, train_visible, ref.perceptron_train,
           atol=1e-9, hint="start from w = 0, b = 0; for each sample in order: "
-          "w += eta (y - output) x and b += eta (y - output)"),
+          "w += eta (y - output) x and b += eta (y - output)", figure="linear_boundary"),
     Check("perceptron_train_hidden", "perceptron_train", 4, HIDDEN, train_hidden,
           ref.perceptron_train, atol=1e-9,
           hint="update after every sample (not once per epoch), and use the output "

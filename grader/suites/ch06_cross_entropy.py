@@ -218,7 +218,8 @@ CHECKS = [
     Check("learning_slowdown", "learning_slowdown", 2, VISIBLE, slowdown_visible,
           ref.learning_slowdown,
           hint="record the cost, then update; quadratic delta = (a - y) a (1 - a), "
-          "cross-entropy delta = a - y; w -= eta delta x, b -= eta delta"),
+          "cross-entropy delta = a - y; w -= eta delta x, b -= eta delta",
+          figure="curves", figure_labels=("quadratic cost", "cross-entropy cost")),
     Check("learning_slowdown_hidden", "learning_slowdown", 3, HIDDEN, slowdown_hidden,
           ref.learning_slowdown,
           hint="the input x multiplies the weight's gradient; y enters both costs and both deltas; "
