@@ -13,6 +13,7 @@ import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
 from nndl.grader.compare import compare
+from nndl.grader.i18n import t
 from nndl.solutions import ch10_universality as ref
 
 FINE = np.linspace(0.0, 1.0, 2001)  # the grid the bump network is judged on
@@ -94,17 +95,18 @@ def network_hidden(rng):
 def _weights(got, n):
     """The learner's four arrays as float64, or a message saying what is wrong with them."""
     if not (isinstance(got, (list, tuple)) and len(got) == 4):
-        return None, "expected a tuple of 4 arrays (W1, b1, W2, b2)"
+        return None, t("expected a tuple of 4 arrays (W1, b1, W2, b2)")
     shapes = [(1, 2 * n), (2 * n,), (2 * n, 1), (1,)]
     arrays = []
     for name, value, shape in zip(("W1", "b1", "W2", "b2"), got, shapes):
         array = np.asarray(value) if isinstance(value, (np.ndarray, float, int)) else None
         if array is None or array.dtype.kind not in "biuf":
-            return None, f"{name} is not a numeric array"
+            return None, t("{name} is not a numeric array", name=name)
         if array.shape != shape:
-            return None, f"{name} has shape {array.shape}, expected {shape} for {n} bumps (Keras layout)"
+            return None, t("{name} has shape {got}, expected {want} for {n} bumps (Keras layout)",
+                           name=name, got=array.shape, want=shape, n=n)
         if not np.isfinite(array).all():
-            return None, f"{name} holds NaN or inf"
+            return None, t("{name} holds NaN or inf", name=name)
         arrays.append(array.astype(np.float64))
     return arrays, None
 
@@ -126,19 +128,21 @@ def compare_network(got, expected, check, case, probe):
     tail = 4 * top * np.exp(-w / (2 * n)) / (1 - np.exp(-w / n)) + 1e-9 * (1 + top)
     error = np.abs(net_mids - np.interp(mids, x_grid, f_values)).max()
     if not error <= tail:
-        return (f"at the bump midpoints the network is off by up to {error:.3g}; with w = {w:g} it "
-                f"should be within {tail:.3g} of f there (a bump's height is f at its midpoint)")
+        return t("at the bump midpoints the network is off by up to {error:.3g}; with w = {w:g} it "
+                 "should be within {tail:.3g} of f there (a bump's height is f at its midpoint)",
+                 error=error, w=w, tail=tail)
     inside = (FINE >= 25 / w) & (FINE <= 1 - 25 / w)  # at x = 0 and 1 the end steps are half on
     slope = np.abs(np.diff(f_values)).max(initial=0.0) * (len(f_values) - 1)
     bound = slope * (1 / (2 * n) + 1 / w) * 1.01 + tail
     error = np.abs(net - f)[inside].max()
     if not error <= bound:
         detail = "" if check.visibility != VISIBLE else f" = {bound:.3g} (L = {slope:.3g})"
-        return (f"max error {error:.3g} over [{25 / w:g}, {1 - 25 / w:g}]; {n} bumps of f should "
-                f"stay within L/2n + L/w{detail}, L the steepest slope of f")
+        return t("max error {error:.3g} over [{low:g}, {high:g}]; {n} bumps of f should "
+                 "stay within L/2n + L/w{detail}, L the steepest slope of f",
+                 error=error, low=25 / w, high=1 - 25 / w, n=n, detail=detail)
     want = ref.bump_network_output(FINE[inside][:, None], *expected)[:, 0]
     return compare(net[inside], want, 1e-6 * (1 + top), 1e-6, check.visibility != VISIBLE,
-                   "the network's output over the interior of [0, 1] (vs bumps on [j/n, (j+1)/n])")
+                   t("the network's output over the interior of [0, 1] (vs bumps on [j/n, (j+1)/n])"))
 
 
 CHECKS = [
