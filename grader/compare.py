@@ -6,6 +6,8 @@ or the expected numbers, which would give the hidden inputs away.
 """
 import numpy as np
 
+from nndl.grader.i18n import t, tr
+
 
 def _as_array(value):
     if isinstance(value, np.ndarray):
@@ -15,13 +17,16 @@ def _as_array(value):
     return None
 
 
-def compare(got, expected, atol, rtol, hidden, where="output"):
+def compare(got, expected, atol, rtol, hidden, where=None):
     """None when got matches expected within atol + rtol*|expected|, else a message."""
+    where = t("output") if where is None else tr(where)
     if isinstance(expected, (list, tuple)):
         if not isinstance(got, (list, tuple)):
-            return f"{where}: expected a tuple of {len(expected)} values, got a single array"
+            return t("{where}: expected a tuple of {count} values, got a single array",
+                     where=where, count=len(expected))
         if len(got) != len(expected):
-            return f"{where}: expected {len(expected)} values, got {len(got)}"
+            return t("{where}: expected {count} values, got {got}", where=where, count=len(expected),
+                     got=len(got))
         for i, (g, e) in enumerate(zip(got, expected)):
             message = compare(g, e, atol, rtol, hidden, f"{where}[{i}]")
             if message:
@@ -30,9 +35,10 @@ def compare(got, expected, atol, rtol, hidden, where="output"):
     expected = np.asarray(expected)
     array = _as_array(got)
     if array is None:
-        return f"{where}: expected a numeric array, got a list of {len(got)} values"
+        return t("{where}: expected a numeric array, got a list of {count} values",
+                 where=where, count=len(got))
     if array.dtype.kind not in "biuf":
-        return f"{where}: dtype {array.dtype} is not numeric"
+        return t("{where}: dtype {dtype} is not numeric", where=where, dtype=array.dtype)
     if array.shape != expected.shape:
         return _shape_message(array, expected, atol, rtol, where)
     shape = array.shape
@@ -40,8 +46,9 @@ def compare(got, expected, atol, rtol, hidden, where="output"):
     bad = ~np.isfinite(array) & np.isfinite(expected)
     if bad.any():
         kinds = "NaN" if np.isnan(array[bad]).all() else "inf" if np.isinf(array[bad]).all() else "NaN/inf"
-        return (f"{where}: {kinds} in {int(bad.sum())} of {array.size} values where a finite "
-                f"number was expected (overflow? use a numerically stable form)")
+        return t("{where}: {kinds} in {count} of {size} values where a finite number was expected "
+                 "(overflow? use a numerically stable form)",
+                 where=where, kinds=kinds, count=int(bad.sum()), size=array.size)
     with np.errstate(invalid="ignore"):
         error = np.abs(array - expected)
     same = np.isnan(error) & (np.isnan(array) == np.isnan(expected))  # NaN for NaN, inf for inf
@@ -51,22 +58,25 @@ def compare(got, expected, atol, rtol, hidden, where="output"):
     if not outside.any():
         return None
     worst = int(np.argmax(np.where(outside, np.nan_to_num(error, nan=np.inf), -1)))
-    message = (f"{where}: {int(outside.sum())} of {array.size} values differ; "
-               f"max abs error {error[worst]:.3g}")
+    message = t("{where}: {count} of {size} values differ; max abs error {error:.3g}",
+                where=where, count=int(outside.sum()), size=array.size, error=error[worst])
     if not hidden:
         index = tuple(int(i) for i in np.unravel_index(worst, shape)) if shape else ()
-        message += f" at index {index}: got {array[worst]:.6g}, expected {expected[worst]:.6g}"
-    return message + f" (atol {atol:g}, rtol {rtol:g}){_diagnose(array, expected, atol, rtol, hidden)}"
+        message += t(" at index {index}: got {got:.6g}, expected {expected:.6g}",
+                     index=index, got=array[worst], expected=expected[worst])
+    return (message + t(" (atol {atol:g}, rtol {rtol:g})", atol=atol, rtol=rtol)
+            + _diagnose(array, expected, atol, rtol, hidden))
 
 
 def _shape_message(array, expected, atol, rtol, where):
-    message = f"{where}: shape {tuple(array.shape)}, expected {tuple(expected.shape)}"
+    message = t("{where}: shape {got}, expected {want}", where=where, got=tuple(array.shape),
+                want=tuple(expected.shape))
     if array.T.shape == expected.shape and array.ndim == 2 and \
             np.allclose(array.T, expected, atol=atol, rtol=rtol):
-        message += " (your result is the transpose of the right one)"
+        message += t(" (your result is the transpose of the right one)")
     elif array.size == expected.size and np.allclose(array.reshape(expected.shape), expected,
                                                      atol=atol, rtol=rtol):
-        message += " (right values, wrong shape: check reshape/keepdims)"
+        message += t(" (right values, wrong shape: check reshape/keepdims)")
     return message
 
 
@@ -78,14 +88,14 @@ def _diagnose(array, expected, atol, rtol, hidden=False):
     """
     binary = np.isin(expected, (0.0, 1.0)).all()   # 0/1 answers: "1 - x" is just "wrong"
     if np.abs(expected).max(initial=0) > atol and np.allclose(-array, expected, atol=atol, rtol=rtol):
-        return "; your output is the negative of the right one (a flipped sign?)"
+        return t("; your output is the negative of the right one (a flipped sign?)")
     if not binary and np.allclose(1.0 - array, expected, atol=atol, rtol=rtol):
-        return "; your output is 1 - the right one (a sign flipped inside exp?)"
+        return t("; your output is 1 - the right one (a sign flipped inside exp?)")
     both = (np.abs(expected) > 1e-12) & (np.abs(array) > 1e-12)
     if both.sum() > 1 and both.sum() == (np.abs(expected) > 1e-12).sum():
         ratio = array[both] / expected[both]
         if np.allclose(ratio, ratio[0], rtol=1e-6) and abs(ratio[0] - 1) > 1e-3:
             if hidden:
-                return "; off by a constant factor (a sum for a mean, or a scale left out?)"
-            return f"; off by a constant factor of {ratio[0]:.4g}"
+                return t("; off by a constant factor (a sum for a mean, or a scale left out?)")
+            return t("; off by a constant factor of {factor:.4g}", factor=ratio[0])
     return ""

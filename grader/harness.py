@@ -18,20 +18,21 @@ from nndl.grader import chapters, sandbox, submission
 from nndl.grader.check import HIDDEN, VISIBLE, Result
 from nndl.grader.compare import compare
 from nndl.grader.config import VISIBLE_SEED
+from nndl.grader.i18n import N_, t, tr
 from nndl.grader.runner import Reply, SubmissionProcess
 
-FAILURE_TITLES = {
-    "not_implemented": "not implemented",
-    "missing": "missing",
-    "exception": "raised an exception",
-    "bad_output": "returned something that is not a numeric array",
-    "timeout": "timed out",
-    "died": "crashed",
-    "syntax": "the chapter file has a syntax error",
-    "load": "the chapter file failed to run",
-    "protocol": "broke the grader's protocol",
-    "not_submitted": "not submitted",
-    "grader_error": "GRADER ERROR",
+FAILURE_TITLES = {   # in English; _failed translates them
+    "not_implemented": N_("not implemented"),
+    "missing": N_("missing"),
+    "exception": N_("raised an exception"),
+    "bad_output": N_("returned something that is not a numeric array"),
+    "timeout": N_("timed out"),
+    "died": N_("crashed"),
+    "syntax": N_("the chapter file has a syntax error"),
+    "load": N_("the chapter file failed to run"),
+    "protocol": N_("broke the grader's protocol"),
+    "not_submitted": N_("not submitted"),
+    "grader_error": N_("GRADER ERROR"),
 }
 
 
@@ -45,8 +46,8 @@ def run_check(check, chapter, seed, call):
         return _run_check(check, chapter, seed, call)
     except Exception as exc:  # noqa: BLE001 - reported, never raised into a batch
         return _failed(check, f"{chapter}/{check.id}", "grader_error",
-                       f"the grader failed on this check ({type(exc).__name__}: {exc}); "
-                       f"please report it")
+                       t("the grader failed on this check ({error}); please report it",
+                         error=f"{type(exc).__name__}: {exc}"))
 
 
 def _run_check(check, chapter, seed, call):
@@ -57,24 +58,25 @@ def _run_check(check, chapter, seed, call):
     probe = check.probe(rng) if check.probe else None
     for number, case in enumerate(cases, 1):
         reply = call(check.function, case.args, case.kwargs, check.timeout, probe)
-        where = f"case {number}/{len(cases)} ({case.label})"
+        where = t("case {number}/{total} ({label})", number=number, total=len(cases),
+                  label=tr(case.label))
         if reply.kind in ("syntax", "load", "not_implemented", "missing"):
             return _failed(check, name, reply.kind, reply.message)
         if reply.kind != "ok":
-            return _failed(check, name, reply.kind, f"{where}: {reply.message}")
+            return _failed(check, name, reply.kind, reply.message, where)
         expected = reference(check, name, seed if hidden else VISIBLE_SEED, number, case)
         if check.compare is not None:
-            message = check.compare(reply.value, expected, check, case, probe)
+            message = tr(check.compare(reply.value, expected, check, case, probe))
         else:
             message = compare(reply.value, expected, check.atol, check.rtol, hidden)
         if message:
-            message += check.diagnose(reply.value, case, hidden)
-            result = _failed(check, name, "wrong", f"{where}: {message}")
+            message += tr(check.diagnose(reply.value, case, hidden))
+            result = _failed(check, name, "wrong", message, where)
             if not hidden:
                 result.figure = figure_data(case, reply.value, expected, check, call, probe)
             return result
     return Result(name, float(check.points), float(check.points), "passed",
-                  f"passed {len(cases)} case(s)", check.visibility)
+                  t("passed {count} case(s)", count=len(cases)), check.visibility)
 
 
 _REFERENCES = {}
@@ -109,16 +111,23 @@ def figure_data(case, got, expected, check=None, call=None, probe=None):
     return figures.gather(check, case, got, expected, call, probe)
 
 
-def _failed(check, name, kind, message):
-    title = FAILURE_TITLES.get(kind, "wrong answer")
+def _failed(check, name, kind, message, where=None):
+    """A failed Result; message is withheld for a hidden check (in English), then translated."""
+    title = t(FAILURE_TITLES.get(kind, N_("wrong answer")))
     if check.visibility != VISIBLE:
         message = withhold(message)
-    hint = f"\nHint: {check.hint}" if check.hint and kind in ("wrong", "bad_output") else ""
-    return Result(name, 0.0, float(check.points), "failed", f"{title} — {message}{hint}",
+    message = tr(message)      # the runner's and the worker's messages come in English
+    if where:
+        message = t("{where}: {message}", where=where, message=message)
+    hint = ""
+    if check.hint and kind in ("wrong", "bad_output"):
+        hint = t("\nHint: {hint}", hint=tr(check.hint))
+    return Result(name, 0.0, float(check.points), "failed",
+                  t("{title} — {message}", title=title, message=message) + hint,
                   check.visibility, kind)
 
 
-WITHHELD = "(withheld in a hidden check; run the visible checks to see the details)"
+WITHHELD = N_("(withheld in a hidden check; run the visible checks to see the details)")
 
 
 def withhold(message):
@@ -131,22 +140,23 @@ def withhold(message):
     """
     message, output, _ = message.partition("; its last output:")
     if output:
-        return f"{message}; its last output is {WITHHELD[1:-1]}"
+        return t("{message}; its last output is {withheld}", message=tr(message),
+                 withheld=t(WITHHELD)[1:-1])
     lines = message.splitlines()
     if not lines:
         return message
     first = re.match(r"(.*? raised )(\w[\w.]*)(:.*)?$", lines[0])
     if first and len(lines) == 1:        # no frames: "f() raised Type: text"
-        return f"{first.group(1)}{first.group(2)}: {WITHHELD}" if first.group(3) else lines[0]
+        return f"{first.group(1)}{first.group(2)}: {t(WITHHELD)}" if first.group(3) else lines[0]
     for number, line in enumerate(lines[1:], 1):
         if not line.startswith((" ", "\t")):   # the exception, after the frames
             kind = re.match(r"\w[\w.]*", line)
-            return "\n".join(lines[:number] + [f"{kind.group(0) if kind else 'error'}: {WITHHELD}"])
+            return "\n".join(lines[:number] + [f"{kind.group(0) if kind else 'error'}: {t(WITHHELD)}"])
     return message
 
 
 def not_submitted(chapter, selected):
-    return [Result(f"{chapter}/{c.id}", 0.0, float(c.points), "failed", "not submitted",
+    return [Result(f"{chapter}/{c.id}", 0.0, float(c.points), "failed", t("not submitted"),
                    c.visibility, "not_submitted") for c in selected]
 
 
@@ -164,8 +174,9 @@ def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN)):
         def call(function, args, kwargs, timeout, probe):
             left = deadline - time.monotonic()
             if left <= 0:
-                return Reply("timeout", message=f"the chapter used up its "
-                             f"{config.limits.chapter_timeout:g} s budget before this call")
+                return Reply("timeout", message=t("the chapter used up its {budget:g} s budget "
+                                                  "before this call",
+                                                  budget=config.limits.chapter_timeout))
             return process.call(function, args, kwargs,
                                 min(timeout or config.limits.call_timeout, left), probe)
         return [run_check(check, chapter, config.hidden_seed, call) for check in selected]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from nndl.grader import chapters
 from nndl.grader.check import HIDDEN, VISIBLE
+from nndl.grader.i18n import N_, t, tr
 
 STATE = ".nndl.json"
 LEVELS = 3
@@ -75,7 +76,7 @@ def chapter_files(folder):
 
 
 def progress(folder):
-    """One row per chapter: (chapter, status, passed, visible checks)."""
+    """One row per chapter: (chapter, status, passed, visible checks); status in English."""
     state = load_state(folder)["chapters"]
     available = set(chapters.available())
     rows = []
@@ -84,14 +85,14 @@ def progress(folder):
             if chapter in available else 0
         seen = state.get(chapter)
         if path is None:
-            rows.append((chapter, "no file", 0, total))
+            rows.append((chapter, N_("no file"), 0, total))
         elif seen is None:
-            rows.append((chapter, "not checked yet", 0, total))
+            rows.append((chapter, N_("not checked yet"), 0, total))
         elif seen.get("sha256") != file_hash(path):
-            rows.append((chapter, "changed since the last check", seen.get("passed", 0), total))
+            rows.append((chapter, N_("changed since the last check"), seen.get("passed", 0), total))
         else:
             passed = int(seen.get("passed", 0))
-            rows.append((chapter, "done" if passed == total else "in progress", passed, total))
+            rows.append((chapter, N_("done") if passed == total else N_("in progress"), passed, total))
     return rows
 
 
@@ -101,25 +102,25 @@ def print_progress(rows, console=None):
     from rich.table import Table
 
     console = console or Console(highlight=False)
-    table = Table(title="nndl progress (visible checks)")
-    table.add_column("chapter", no_wrap=True)
+    table = Table(title=t("nndl progress (visible checks)"))
+    table.add_column(t("chapter"), no_wrap=True)
     table.add_column("", no_wrap=True)
-    table.add_column("passed", justify="right", no_wrap=True)
-    table.add_column("status")
+    table.add_column(t("passed"), justify="right", no_wrap=True)
+    table.add_column(t("status"))
     for chapter, status, passed, total in rows:
         bar = ProgressBar(total=max(total, 1), completed=passed, width=20)
-        table.add_row(chapter, bar, f"{passed}/{total}", status)
+        table.add_row(chapter, bar, f"{passed}/{total}", t(status))
     console.print(table)
     done = sum(p for _, _, p, _ in rows)
     total = sum(t for _, _, _, t in rows)
     chapters_done = sum(status == "done" for _, status, _, _ in rows)
     overall = Table.grid(padding=(0, 1))
     overall.add_row(ProgressBar(total=max(total, 1), completed=done, width=40),
-                    f"{done}/{total} visible checks passed")
+                    t("{done}/{total} visible checks passed", done=done, total=total))
     console.print(overall)
-    console.print(f"{chapters_done}/{len(rows)} chapters done"
+    console.print(t("{done}/{total} chapters done", done=chapters_done, total=len(rows))
                   + ("" if all(s in ("done", "in progress", "no file") for _, s, _, _ in rows)
-                     else " — run `nndl progress --run` to check the rest"))
+                     else t(" — run `nndl progress --run` to check the rest")))
 
 
 # ------------------------------------------------------------------ hints
@@ -127,19 +128,21 @@ def exercise_checks(name):
     """(chapter, function, [checks]) for "chapter/function"; raises HintError."""
     chapter, _, function = name.partition("/")
     if chapter not in chapters.CHAPTERS:
-        raise HintError(f"unknown chapter {chapter!r}; see `nndl list`")
+        raise HintError(t("unknown chapter {chapter!r}; see `nndl list`", chapter=chapter))
     if chapter not in chapters.available():
-        raise HintError(f"chapter {chapter} has no checks yet")
+        raise HintError(t("chapter {chapter} has no checks yet", chapter=chapter))
     checks = [c for c in chapters.checks(chapter) if c.function == function or c.id == function]
     if not checks:
         names = sorted({c.function for c in chapters.checks(chapter)})
-        raise HintError(f"no exercise {function!r} in {chapter}; its exercises: {', '.join(names)}")
+        raise HintError(t("no exercise {function!r} in {chapter}; its exercises: {names}",
+                          function=function, chapter=chapter, names=", ".join(names)))
     return chapter, checks[0].function, [c for c in chapters.checks(chapter)
                                          if c.function == checks[0].function]
 
 
 def _clauses(hint):
-    return [part.strip() for part in re.split(r";\s+", hint) if part.strip()]
+    """A hint's clauses: split at "; " (English) or "；" (Chinese)."""
+    return [part.strip() for part in re.split(r";\s+|；\s*", hint) if part.strip()]
 
 
 def docstring(chapter, function):
@@ -154,23 +157,26 @@ def docstring(chapter, function):
 def hint_text(name, level):
     """The hint for an exercise at level 1 (a nudge), 2 (the approach) or 3 (the whole story)."""
     chapter, function, checks = exercise_checks(name)
-    visible = [c.hint for c in checks if c.visibility == VISIBLE and c.hint]
-    hidden = [c.hint for c in checks if c.visibility == HIDDEN and c.hint]
+    visible = [tr(c.hint) for c in checks if c.visibility == VISIBLE and c.hint]
+    hidden = [tr(c.hint) for c in checks if c.visibility == HIDDEN and c.hint]
     clauses = []
     for hint in visible + hidden:
         clauses += [c for c in _clauses(hint) if c not in clauses]
     if not clauses:
-        clauses = ["read the docstring: it states the shapes and the formula"]
+        clauses = [t("read the docstring: it states the shapes and the formula")]
+    exercise = f"{chapter}/{function}"
     if level <= 1:
-        return f"Hint 1/{LEVELS} for {chapter}/{function}: {clauses[0]}."
+        return t("Hint 1/{levels} for {exercise}: {clause}.", levels=LEVELS, exercise=exercise,
+                 clause=clauses[0].rstrip("。"))
+    steps = "\n".join(f"  - {c}" for c in clauses)
     if level == 2:
-        steps = "\n".join(f"  - {c}" for c in clauses)
-        return f"Hint 2/{LEVELS} for {chapter}/{function}:\n{steps}"
-    doc = docstring(chapter, function)
+        return t("Hint 2/{levels} for {exercise}:", levels=LEVELS, exercise=exercise) + "\n" + steps
+    doc = tr(docstring(chapter, function))
     doc = "\n".join("    " + line for line in doc.splitlines())
-    return (f"Hint 3/{LEVELS} for {chapter}/{function} — the contract, then every pitfall the "
-            f"checks look for:\n{doc}\n" + "\n".join(f"  - {c}" for c in clauses) +
-            f"\nRun `nndl check {chapter}` to see the failing case and by how much it is off.")
+    return (t("Hint 3/{levels} for {exercise} — the contract, then every pitfall the checks "
+              "look for:", levels=LEVELS, exercise=exercise) + f"\n{doc}\n{steps}\n" +
+            t("Run `nndl check {chapter}` to see the failing case and by how much it is off.",
+              chapter=chapter))
 
 
 def next_hint(folder, name, level=None):
@@ -181,7 +187,7 @@ def next_hint(folder, name, level=None):
     if level is None:
         level = min(int(state["hints"].get(key, 0)) + 1, LEVELS)
     if not 1 <= level <= LEVELS:
-        raise HintError(f"--level must be 1 to {LEVELS}")
+        raise HintError(t("--level must be 1 to {levels}", levels=LEVELS))
     text = hint_text(key, level)
     if Path(folder).is_dir():
         state["hints"][key] = max(level, int(state["hints"].get(key, 0)))

@@ -19,8 +19,16 @@ def check(name, function, hidden=False):
 
     name is "chapter/function", e.g. "ch02_activations/sigmoid". Returns the
     share of points earned (a float in [0, 1]), which nbgrader takes as
-    partial credit.
+    partial credit. Messages are in English, or in Chinese after
+    ``nndl.set_language("zh")`` or with ``NNDL_LANG=zh`` in the environment.
     """
     from nndl.grader.inprocess import check_function
 
     return check_function(name, function, hidden=hidden)
+
+
+def set_language(lang):
+    """The language of nndl.check's messages from now on: "en" or "zh" (None: NNDL_LANG, else "en")."""
+    from nndl.grader import i18n
+
+    i18n.set_language(lang)

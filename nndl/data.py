@@ -63,17 +63,19 @@ def load_mnist(seed=0, val_fraction=1 / 6, download=False):
     Uses the cached file; downloads only with download=True. When MNIST is not
     available, prints one line saying so and returns load_digits(seed).
     """
+    from nndl.grader.i18n import t
+
     if not (mnist_cache_path().exists() or download):
-        print(f"nndl: MNIST is not cached at {mnist_cache_path()}; using the bundled 8x8 digits "
-              f"instead (pass download=True to fetch MNIST)", file=sys.stderr)
+        print(t("nndl: MNIST is not cached at {path}; using the bundled 8x8 digits instead "
+                "(pass download=True to fetch MNIST)", path=mnist_cache_path()), file=sys.stderr)
         return load_digits(seed)
     import keras
 
     try:
         (X_train, y_train), (X_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as exc:  # noqa: BLE001 - no network, a broken cache: fall back
-        print(f"nndl: could not load MNIST ({exc}); using the bundled 8x8 digits instead",
-              file=sys.stderr)
+        print(t("nndl: could not load MNIST ({error}); using the bundled 8x8 digits instead",
+                error=exc), file=sys.stderr)
         return load_digits(seed)
     X_train = X_train.reshape(len(X_train), -1) / 255.0
     X_test = X_test.reshape(len(X_test), -1) / 255.0

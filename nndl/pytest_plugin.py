@@ -9,8 +9,31 @@ cells do not run.
 
 Other files are left alone: the project's own tests (``testpaths = tests``)
 never see the learners' stubs.
+
+Messages are in English, or in Chinese with ``pytest --lang zh`` (or ``NNDL_LANG=zh``).
 """
 import pytest
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("nndl", "nndl exercises")
+    group.addoption("--lang", dest="nndl_lang", choices=("en", "zh"), default=None,
+                    help="the language of the checks' messages: en (default) or zh; "
+                         "also NNDL_LANG=zh")
+
+
+def pytest_configure(config):
+    if config.getoption("nndl_lang", None):
+        from nndl.grader import i18n
+
+        i18n.set_language(config.getoption("nndl_lang"))
+
+
+def pytest_unconfigure(config):
+    if config.getoption("nndl_lang", None):   # an in-process run (pytester) must not leak it
+        from nndl.grader import i18n
+
+        i18n.set_language(None)
 
 
 def _chapter(path):
@@ -91,9 +114,11 @@ class CheckItem(pytest.Item):
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, CheckFailed):
+            from nndl.grader.i18n import t
+
             result = excinfo.value.result
-            return (f"{result.name} ({result.score:g}/{result.max_score:g} points)\n"
-                    f"{result.output}")
+            return t("{name} ({score:g}/{max_score:g} points)", name=result.name,
+                     score=result.score, max_score=result.max_score) + f"\n{result.output}"
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
