@@ -292,7 +292,8 @@ CHECKS = [
     Check("reduce_lr_on_plateau", "reduce_lr_on_plateau", 2, VISIBLE, plateau_visible,
           ref.reduce_lr_on_plateau, **RATE_TOL,
           hint="rates[e] is the rate epoch e trained with: record it before looking at val_losses[e]; "
-          "count epochs without improvement, reduce when the count reaches patience, then reset it"),
+          "count epochs without improvement, reduce when the count reaches patience, then reset it",
+          figure="curves", figure_labels=("learning rate",)),
     Check("reduce_lr_on_plateau_hidden", "reduce_lr_on_plateau", 4, HIDDEN, plateau_hidden,
           ref.reduce_lr_on_plateau, **RATE_TOL,
           hint="an improvement must beat the best by more than min_delta; during a cooldown count it "
