@@ -38,6 +38,7 @@ import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
 from nndl.grader.compare import compare
+from nndl.grader.i18n import t
 from nndl.grader.worker import summarise_model
 from nndl.solutions import ch12_cnn as ref
 
@@ -174,7 +175,7 @@ def _line(row, hidden, differs=()):
     parts = [row["class_name"]] + [f"{NAMES.get(key, key)} {_text(row[key])}" for key in FIELDS
                                    if row.get(key) is not None and not (hidden and key in SECRET)]
     names = ", ".join(NAMES.get(key, key) for key in differs)
-    return "  ".join(parts) + (f"  [differs in: {names}]" if differs else "")
+    return "  ".join(parts) + ("  [" + t("differs in: {names}", names=names) + "]" if differs else "")
 
 
 def structure_diff(got, expected_model, hidden):
@@ -191,26 +192,26 @@ def structure_diff(got, expected_model, hidden):
         differs = [k for k in SECRET if hidden and twin and twin["class_name"] == row["class_name"]
                    and twin.get(k) != row.get(k)]
         lines_mine.append(_line(row, hidden, differs))
-    diff = difflib.unified_diff(lines_expected, lines_mine, "expected", "yours", lineterm="",
+    diff = difflib.unified_diff(lines_expected, lines_mine, t("expected"), t("yours"), lineterm="",
                                 n=len(expected) + len(mine))
-    return ("the model differs from the specification (- expected, + yours):\n"
+    return (t("the model differs from the specification (- expected, + yours):") + "\n"
             + "\n".join(line for line in diff if not line.startswith("@@")))
 
 
 def compare_models(got, expected, check, case, probe):
     """The same layers as the reference model; then the same outputs with the learner's weights."""
     if not (isinstance(got, dict) and "$model" in got):
-        return "expected a Keras model (keras.Sequential or keras.Model), got an array"
+        return t("expected a Keras model (keras.Sequential or keras.Model), got an array")
     got, hidden = got["$model"], check.visibility != VISIBLE
     message = structure_diff(got, expected, hidden)
     if message or probe is None:
         return message
     if got.get("output") is None:
-        return "your model could not be run on images of its own input shape"
+        return t("your model could not be run on images of its own input shape")
     expected.set_weights(got["weights"])
     crop = (slice(None),) + tuple(slice(0, d) for d in expected.inputs[0].shape[1:])
     want = np.asarray(expected(probe[crop], training=False))
-    return compare(got["output"], want, ATOL, RTOL, hidden, "model output with your weights")
+    return compare(got["output"], want, ATOL, RTOL, hidden, t("model output with your weights"))
 
 
 # --------------------------------------------------------------------- training
@@ -254,8 +255,9 @@ def compare_trained(got, expected, check, case, probe):
     expected.set_weights(got["$model"]["weights"])
     accuracy = float(np.mean(np.asarray(expected(X_test, training=False)).argmax(axis=1) == y_test))
     if accuracy < FLOOR:
-        return (f"test accuracy {accuracy:.1%} on the {len(y_test)} held-out digits, below the "
-                f"{FLOOR:.0%} floor (an untrained network gets about 10%)")
+        return t("test accuracy {accuracy:.1%} on the {n} held-out digits, below the "
+                 "{floor:.0%} floor (an untrained network gets about 10%)",
+                 accuracy=accuracy, n=len(y_test), floor=FLOOR)
     return None
 
 
