@@ -5,10 +5,13 @@ files: either one sub-folder per student (``DIR/<student>/ch02_activations.py``)
 or nbgrader's collected tree (``DIR/submitted/<student>/<chapter>/<chapter>.ipynb``,
 DIR being the course folder or its ``submitted/`` folder itself).
 
-Each student is graded by ``harness.grade`` in a thread of its own (the
-chapters themselves run in sandboxed worker processes), so TensorFlow is
-imported once, by the grader. A student whose submission cannot be graded at
-all gets a zero with the reason; the batch goes on.
+Each student is graded by ``harness.grade`` in a thread of its own, so
+TensorFlow is imported once, by the grader, and each reference answer is
+computed once for the whole class. The chapters run in sandboxed workers that
+`jobs` warm sandboxes fork (``runner.WarmPool``): NumPy and, when the
+submissions use it, Keras are imported once per sandbox, not per student or
+chapter. A student whose submission cannot be graded at all gets a zero with
+the reason; the batch goes on.
 """
 import csv
 import json
@@ -21,6 +24,7 @@ from nndl.grader import chapters, harness
 from nndl.grader.chapters import CHAPTERS
 from nndl.grader.check import HIDDEN, VISIBLE, Result
 from nndl.grader.report import by_chapter, write_json
+from nndl.grader.runner import WarmPool, preload_for
 from nndl.grader.submission import chapter_of
 
 
@@ -58,10 +62,10 @@ def _unreadable(student, error, selected, visibility, started):
     return harness.Report(results, time.monotonic() - started, "not run", [message])
 
 
-def grade_one(student, folder, config, selected, visibility):
+def grade_one(student, folder, config, selected, visibility, pool=None):
     started = time.monotonic()
     try:
-        report = harness.grade(folder, config, selected, visibility, jobs=1)
+        report = harness.grade(folder, config, selected, visibility, jobs=1, pool=pool)
     except Exception as exc:  # noqa: BLE001 - one bad submission never stops the batch
         report = _unreadable(student, f"{type(exc).__name__}: {exc}", selected, visibility,
                              started)
@@ -79,18 +83,29 @@ def grade_batch(found, config, out_dir, selected=None, visibility=(VISIBLE, HIDD
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     done = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(grade_one, s, f, config, selected, visibility)
-                   for s, f in found.items()]
-        for future in as_completed(futures):
-            graded = future.result()
-            write_json(graded.report, out_dir / f"{graded.student}.json")
-            done.append(graded)
-            if progress:
-                progress(graded)
+    warm = WarmPool(config, max(1, jobs), preload_for(_files(found.values()))) if config.warm else None
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:
+            futures = [threads.submit(grade_one, s, f, config, selected, visibility, warm)
+                       for s, f in found.items()]
+            for future in as_completed(futures):
+                graded = future.result()
+                write_json(graded.report, out_dir / f"{graded.student}.json")
+                done.append(graded)
+                if progress:
+                    progress(graded)
+    finally:
+        if warm is not None:
+            warm.close()
     done.sort(key=lambda g: g.student)
     write_csv(done, selected, out_dir / "grades.csv")
     return done
+
+
+def _files(folders):
+    """Every file in the students' folders (for what the warm sandboxes should import)."""
+    for folder in folders:
+        yield from (p for p in Path(folder).rglob("*") if p.is_file())
 
 
 def write_csv(done, selected, path):

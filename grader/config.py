@@ -34,14 +34,17 @@ class GraderConfig:
     hidden_seed: int = DEFAULT_HIDDEN_SEED
     limits: Limits = field(default_factory=Limits)
     sandbox: str = "auto"           # "auto", "bwrap" or "none"
+    warm: bool = True               # fork workers from warm sandboxes (runner.WarmPool)
 
     @classmethod
     def from_env(cls, **overrides):
-        """Settings from NNDL_HIDDEN_SEED and NNDL_SANDBOX, then the overrides."""
+        """Settings from NNDL_HIDDEN_SEED, NNDL_SANDBOX and NNDL_WARM, then the overrides."""
         values = {}
         if os.environ.get("NNDL_HIDDEN_SEED"):
             values["hidden_seed"] = int(os.environ["NNDL_HIDDEN_SEED"])
         if os.environ.get("NNDL_SANDBOX"):
             values["sandbox"] = os.environ["NNDL_SANDBOX"]
+        if os.environ.get("NNDL_WARM"):
+            values["warm"] = os.environ["NNDL_WARM"] not in ("0", "no", "false")
         values.update(overrides)
         return cls(**values)

@@ -19,7 +19,7 @@ from nndl.grader.check import HIDDEN, VISIBLE, Result
 from nndl.grader.compare import compare
 from nndl.grader.config import VISIBLE_SEED
 from nndl.grader.i18n import N_, t, tr
-from nndl.grader.runner import Reply, SubmissionProcess
+from nndl.grader.runner import Reply, SubmissionProcess, WarmPool, preload_for
 
 FAILURE_TITLES = {   # in English; _failed translates them
     "not_implemented": N_("not implemented"),
@@ -93,11 +93,26 @@ def reference(check, name, seed, number, case):
     """
     key = (check, name, seed, number)
     with _REFERENCE_LOCK:
-        if key not in _REFERENCES:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # Keras's advice is for model authors, not for us
-                _REFERENCES[key] = check.reference(*case.args, **case.kwargs)
-        return _REFERENCES[key]
+        if key in _REFERENCES:
+            return _REFERENCES[key]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras's advice is for model authors, not for us
+            expected = check.reference(*case.args, **case.kwargs)
+        # Only plain arrays are shared, read-only; a Keras model is the caller's
+        # own, since comparing it loads the learner's weights into it.
+        if _frozen(expected):
+            _REFERENCES[key] = expected
+        return expected
+
+
+def _frozen(value):
+    """Make value's arrays read-only; False when it holds anything but numbers and arrays."""
+    if isinstance(value, (list, tuple)):
+        return all([_frozen(v) for v in value])
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        value.setflags(write=False)
+        return True
+    return isinstance(value, (bool, int, float, np.number))
 
 
 def figure_data(case, got, expected, check=None, call=None, probe=None):
@@ -164,13 +179,16 @@ def select(chapter, visibility):
     return [c for c in chapters.checks(chapter) if c.visibility in visibility]
 
 
-def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN)):
-    """Grade one chapter file in its own sandboxed process; a list of Results."""
+def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN), pool=None):
+    """Grade one chapter file in its own sandboxed process; a list of Results.
+
+    With a WarmPool, the process is forked by one of the pool's zygotes.
+    """
     selected = select(chapter, visibility)
     if path is None:
         return not_submitted(chapter, selected)
     deadline = time.monotonic() + config.limits.chapter_timeout
-    with SubmissionProcess(path, config) as process:
+    with SubmissionProcess(path, config, pool) as process:
         def call(function, args, kwargs, timeout, probe):
             left = deadline - time.monotonic()
             if left <= 0:
@@ -206,20 +224,31 @@ class Report:
                 "tests": [r.as_json() for r in self.results]}
 
 
-def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1):
+def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1, pool=None):
     """Grade a submission (a folder or one chapter file); a Report.
 
     With jobs > 1, chapters run side by side (each in its own sandboxed
-    process); results keep the course order either way.
+    process); results keep the course order either way. A batch passes the
+    WarmPool its students share; otherwise one is made for this submission
+    (unless config.warm is off).
     """
     started = time.monotonic()
     kind = sandbox.choose(config.sandbox)  # fail before grading when it is unavailable
     path = Path(path)
     files, warnings = submission.find(path)
     wanted = selected or (list(files) if path.is_file() else chapters.available())
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        graded = pool.map(lambda c: grade_chapter(c, files.get(c), config, visibility), wanted)
-        results = [result for chapter_results in graded for result in chapter_results]
+    own = pool is None and config.warm
+    if own:
+        pool = WarmPool(config, min(max(1, jobs), max(1, len(wanted))),
+                        preload_for(files[c] for c in wanted if c in files))
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:
+            graded = threads.map(lambda c: grade_chapter(c, files.get(c), config, visibility, pool),
+                                 wanted)
+            results = [result for chapter_results in graded for result in chapter_results]
+    finally:
+        if own:
+            pool.close()
     if kind == "none":
         warnings.append(sandbox.describe(kind))
     return Report(results, time.monotonic() - started, sandbox.describe(kind), warnings)

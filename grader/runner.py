@@ -5,14 +5,18 @@ one call and waits, with a deadline, for the outputs. A call that times out,
 or whose process dies, kills the process; the next call starts a fresh one, so
 a hang or ``os._exit`` costs only the calls it happened in.
 """
+import json
 import os
+import queue
 import select
 import shutil
 import signal
+import socket
 import struct
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,12 +72,226 @@ class OutputSink(threading.Thread):
         return text + (f"\n[... {self.dropped} more bytes of output dropped]" if self.dropped else "")
 
 
-class SubmissionProcess:
-    """One chapter file of a submission, loaded in a sandboxed worker on demand."""
+class ZygoteError(RuntimeError):
+    """A warm sandbox that did not start or stopped answering."""
 
-    def __init__(self, chapter_file, config):
+
+class Zygote:
+    """A warm sandbox: one sandboxed process that forks a fresh worker per chapter file.
+
+    It imports NumPy (and Keras, with preload) once; each worker it forks
+    starts with nothing of the one before (see worker.zygote), so a batch pays
+    the imports and the sandbox's start once per zygote, not per chapter.
+    """
+
+    def __init__(self, config, preload=("numpy",)):
+        self.config = config
+        self.kind = sandbox.choose(config.sandbox)
+        self.scratch = Path(tempfile.mkdtemp(prefix="nndl-warm-"))
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        out_read, out_write = os.pipe()
+        self.cgroup = sandbox.PidsCgroup.create(config.limits.processes)
+        try:
+            self.proc = sandbox.spawn_zygote(self.kind, self.scratch, config.limits, theirs.fileno(),
+                                             out_write, self.cgroup, tuple(preload))
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            theirs.close()
+            os.close(out_write)
+        self.sink = OutputSink(out_read, config.limits.output_bytes)
+        self.sink.start()
+        self.exit_status = None
+
+    def wait_ready(self):
+        """Wait until it has made its imports; raises ZygoteError (and closes) if it fails."""
+        event = self._event(self.config.limits.load_timeout + 30)
+        if event is None or event.get("event") != "ready":
+            self.sink.join(timeout=2)
+            self.close()
+            raise ZygoteError(f"the warm sandbox did not start: {self.sink.text().strip()[-300:]}")
+
+    def _event(self, timeout):
+        """The zygote's next event, or None when it is silent for timeout s or gone."""
+        if not select.select([self.control], [], [], timeout)[0]:
+            return None
+        try:
+            data = self.control.recv(1 << 16)
+        except OSError:
+            return None
+        if not data:
+            return None
+        try:
+            event = json.loads(data.decode("utf-8"))
+        except ValueError:
+            return None
+        if event.get("event") == "exited":
+            self.exit_status = event.get("status")
+        return event
+
+    def start(self, chapter_file, requests, replies, output):
+        """Fork a worker for chapter_file on these pipe ends; raises ZygoteError."""
+        self.exit_status = None
+        with open(chapter_file, "rb") as source:
+            message = json.dumps({"op": "start", "name": Path(chapter_file).name}).encode("utf-8")
+            try:
+                socket.send_fds(self.control, [message], [source.fileno(), requests, replies, output])
+            except OSError as exc:
+                raise ZygoteError(f"the warm sandbox is gone ({exc})") from None
+        event = self._event(10)
+        if event is None or event.get("event") != "started":
+            raise ZygoteError("the warm sandbox did not start a worker")
+
+    def wait_exit(self, timeout):
+        """The wait status of a worker that ended by itself (None if unknown)."""
+        deadline = time.monotonic() + timeout
+        while self.exit_status is None and time.monotonic() < deadline:
+            if self._event(max(deadline - time.monotonic(), 0)) is None:
+                break
+        return self.exit_status
+
+    def stop(self, timeout=10):
+        """Kill the worker and all it left behind; False when the zygote did not answer."""
+        try:
+            self.control.send(json.dumps({"op": "stop"}).encode("utf-8"))
+        except OSError:
+            return False
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self._event(max(deadline - time.monotonic(), 0))
+            if event is None:
+                return False
+            if event.get("event") == "stopped":
+                break
+        if self.kind == "none" and self.cgroup is not None:  # no PID namespace to sweep
+            for pid in self.cgroup.pids():
+                if pid != self.proc.pid:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+        return True
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def close(self):
+        """Kill the sandbox and everything in it; remove its scratch folder."""
+        proc = getattr(self, "proc", None)
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.wait()
+            self.proc = None
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+        self.control.close()
+        if hasattr(self, "sink"):
+            self.sink.join(timeout=5)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def preload_for(files):
+    """What a zygote should import for these chapter files: Keras only if one uses it."""
+    for path in files:
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if "keras" in text or "tensorflow" in text:
+            return ("numpy", "keras")
+    return ("numpy",)
+
+
+class WarmPool:
+    """Up to `size` zygotes shared by the threads that grade; each lends one at a time.
+
+    A zygote that fails is closed and replaced on the next acquire; a pool
+    that cannot start one at all (no fork here, a broken sandbox) is cold:
+    SubmissionProcess then starts a worker of its own per chapter, as without
+    a pool.
+
+    Zygotes are started from one thread that lives as long as the pool:
+    bubblewrap's --die-with-parent kills the sandbox when the thread that
+    started it ends, and the graders' threads come and go.
+    """
+
+    def __init__(self, config, size=1, preload=("numpy",)):
+        self.config, self.preload = config, tuple(preload)
+        self.idle = queue.LifoQueue()
+        for _ in range(max(1, size)):
+            self.idle.put(None)   # a slot; its zygote starts when first needed
+        self.lock = threading.Lock()
+        self.zygotes = []
+        self.cold = False
+        self.starts = 0
+        self.spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nndl-zygotes")
+
+    def acquire(self):
+        """A live zygote (the caller's until release), or None when the pool is cold."""
+        zygote = self.idle.get()
+        if zygote is not None and zygote.alive():
+            return zygote
+        if zygote is not None:
+            self._discard(zygote)
+        if self.cold:
+            self.idle.put(None)
+            return None
+        try:
+            zygote = self.spawner.submit(Zygote, self.config, self.preload).result()
+            zygote.wait_ready()
+        except (ZygoteError, OSError) as exc:
+            self.cold = True
+            self.reason = str(exc)
+            self.idle.put(None)
+            return None
+        with self.lock:
+            self.zygotes.append(zygote)
+            self.starts += 1
+        return zygote
+
+    def release(self, zygote, healthy=True):
+        if zygote is not None and not healthy:
+            self._discard(zygote)
+            zygote = None
+        self.idle.put(zygote)
+
+    def _discard(self, zygote):
+        zygote.close()
+        with self.lock:
+            if zygote in self.zygotes:
+                self.zygotes.remove(zygote)
+
+    def close(self):
+        with self.lock:
+            zygotes, self.zygotes = self.zygotes, []
+        for zygote in zygotes:
+            zygote.close()
+        self.spawner.shutdown(wait=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class SubmissionProcess:
+    """One chapter file of a submission, loaded in a sandboxed worker on demand.
+
+    With a WarmPool the worker is forked by one of its zygotes; without one it
+    is a sandboxed process of its own.
+    """
+
+    def __init__(self, chapter_file, config, pool=None):
         self.source = Path(chapter_file)
         self.config = config
+        self.pool = pool
+        self.zygote = None
         self.kind = sandbox.choose(config.sandbox)
         self.proc = None
         self.cgroup = None
@@ -82,7 +300,40 @@ class SubmissionProcess:
         self.starts = 0
 
     # ------------------------------------------------------------- lifecycle
+    def _start_warm(self):
+        """Fork the worker in a zygote of the pool; False when the pool is cold."""
+        zygote = self.pool.acquire()
+        if zygote is None:
+            return False
+        req_read, self.req_write = os.pipe()
+        self.rep_read, rep_write = os.pipe()
+        out_read, out_write = os.pipe()
+        try:
+            zygote.start(self.source, req_read, rep_write, out_write)
+        except ZygoteError:
+            self.pool.release(zygote, healthy=False)
+            for fd in (out_read, self.req_write, self.rep_read):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (req_read, rep_write, out_write):
+                os.close(fd)
+        self.zygote = zygote
+        self.proc = zygote
+        self.sink = OutputSink(out_read, self.config.limits.output_bytes)
+        self.sink.start()
+        return True
+
     def start(self):
+        if self.pool is not None:
+            for _ in range(2):  # a zygote killed by the last submission is replaced once
+                try:
+                    started = self._start_warm()
+                except ZygoteError:
+                    continue
+                if started:
+                    return self._ready()
+                break
         self.scratch = Path(tempfile.mkdtemp(prefix="nndl-scratch-"))
         target = self.scratch / "submission" / self.source.name
         target.parent.mkdir()
@@ -103,6 +354,10 @@ class SubmissionProcess:
                 os.close(fd)
         self.sink = OutputSink(out_read, self.config.limits.output_bytes)
         self.sink.start()
+        return self._ready()
+
+    def _ready(self):
+        """Wait for the worker to load the chapter file; None, or the Reply that failed it."""
         self.starts += 1
         reply = self._receive(self.config.limits.load_timeout)
         if reply.kind == "ok" and reply.value.get("event") == "ready":
@@ -118,6 +373,17 @@ class SubmissionProcess:
     def stop(self):
         """Kill the process and everything it started; remove its scratch folder."""
         if self.proc is None:
+            return
+        if self.zygote is not None:
+            healthy = self.zygote.stop()
+            self.pool.release(self.zygote, healthy)
+            for fd in (self.req_write, self.rep_read):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self.sink.join(timeout=5)
+            self.zygote = self.proc = None
             return
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
@@ -214,11 +480,16 @@ class SubmissionProcess:
         return b"".join(chunks)
 
     def _death_message(self):
-        try:
-            code = self.proc.wait(timeout=5)
-        except Exception:  # noqa: BLE001 - still running but closed its pipe
-            code = None
-        if code is not None and self.kind == "bwrap" and code - 128 in _SIGNAL_NUMBERS:
+        if self.zygote is not None:
+            status = self.zygote.wait_exit(5)
+            code = os.waitstatus_to_exitcode(status) if status is not None else None
+        else:
+            try:
+                code = self.proc.wait(timeout=5)
+            except Exception:  # noqa: BLE001 - still running but closed its pipe
+                code = None
+        if code is not None and self.kind == "bwrap" and self.zygote is None \
+                and code - 128 in _SIGNAL_NUMBERS:
             code = 128 - code  # bwrap exits with 128 + the signal that killed the worker
         if code is not None and -code in _SIGNAL_NUMBERS:
             name = signal.Signals(-code).name

@@ -98,13 +98,16 @@ def course_packages():
     return sorted({os.path.realpath(f) for f in folders})
 
 
-def bwrap_command(scratch, argv, scratch_bytes=None):
+def bwrap_command(scratch, argv, scratch_bytes=None, submission=True, pid_1=False):
     """The bwrap command line that runs argv (a python command) inside the sandbox.
 
     With scratch_bytes, /scratch and /tmp are fresh in-memory folders of that
     size, and only scratch/submission (the chapter file) is bound into
     /scratch, read-only; without it the scratch folder itself is bound,
-    writable, and /tmp is unbounded.
+    writable, and /tmp is unbounded. A warm sandbox (submission=False) gets
+    its chapter files later, through its control socket; with pid_1 the
+    command is the PID namespace's init, which the kernel shields from every
+    signal the namespace's other processes send it.
     """
     size = ["--size", str(scratch_bytes)] if scratch_bytes else []
     # --unshare-user with another uid drops every capability; the user
@@ -112,7 +115,7 @@ def bwrap_command(scratch, argv, scratch_bytes=None):
     # sees root when the grader is root: PidsCgroup bounds the processes.
     command = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
                "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL",
-               "--die-with-parent", "--new-session",
+               "--die-with-parent", "--new-session", *(["--as-pid-1"] if pid_1 else []),
                "--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp"]
     for path in SYSTEM_DIRS:
         if os.path.lexists(path):
@@ -126,8 +129,9 @@ def bwrap_command(scratch, argv, scratch_bytes=None):
             if not inside.startswith(os.pardir):
                 command += ["--tmpfs", os.path.join(root, inside)]
     if scratch_bytes:
-        command += [*size, "--tmpfs", SCRATCH_MOUNT, "--ro-bind", str(Path(scratch) / "submission"),
-                    f"{SCRATCH_MOUNT}/submission"]
+        command += [*size, "--tmpfs", SCRATCH_MOUNT]
+        if submission:
+            command += ["--ro-bind", str(Path(scratch) / "submission"), f"{SCRATCH_MOUNT}/submission"]
     else:
         command += ["--bind", str(scratch), SCRATCH_MOUNT]
     command += ["--ro-bind", str(WORKER), WORKER_MOUNT, "--remount-ro", "/",
@@ -195,6 +199,27 @@ def spawn(kind, scratch, chapter_file, limits, requests, replies, output, cgroup
     argv = (cgroup.enter_command() if cgroup else []) + (prefix or []) + argv
     return subprocess.Popen(argv, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
                             stdout=output, stderr=output, pass_fds=(requests, replies),
+                            preexec_fn=None if prefix else set_limits(limits),
+                            start_new_session=True)
+
+
+def spawn_zygote(kind, scratch, limits, control, output, cgroup=None, preload=("numpy",)):
+    """Start a warm sandbox (worker.py --zygote) that forks one worker per chapter file.
+
+    control is the zygote's end of a Unix socket; the rest is as for spawn.
+    """
+    if kind == "bwrap":
+        argv = bwrap_command(scratch, [sys.executable, "-I", WORKER_MOUNT, "--zygote", str(control),
+                                       SCRATCH_MOUNT, *preload], limits.scratch_bytes,
+                             submission=False, pid_1=True)
+        env = {**environment(SCRATCH_MOUNT), "NNDL_SANDBOXED": "1"}
+    else:
+        argv = [sys.executable, "-I", str(WORKER), "--zygote", str(control), str(scratch), *preload]
+        env = environment(str(scratch))
+    prefix = limit_prefix(limits)
+    argv = (cgroup.enter_command() if cgroup else []) + (prefix or []) + argv
+    return subprocess.Popen(argv, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
+                            stdout=output, stderr=output, pass_fds=(control,),
                             preexec_fn=None if prefix else set_limits(limits),
                             start_new_session=True)
 

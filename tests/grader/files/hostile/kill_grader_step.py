@@ -3,7 +3,9 @@ import signal
 
 
 def step(x):
-    if os.getppid() != 1 or os.getpid() > 100:
+    with open("/proc/1/comm") as init:
+        sandboxed = init.read().strip() in ("bwrap", "python", "python3") and os.getpid() < 100
+    if not sandboxed:
         # Not in a PID namespace of its own: the sandbox is missing, so do no harm.
         raise RuntimeError("refusing to run outside the sandbox")
     for pid in (os.getppid(), @GRADER_PID@, 1, -1):  # -1: every process it may signal
