@@ -58,8 +58,8 @@ def templates():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t":
                 first = node.args[0] if node.args else None
-                literal = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-                found.append((f"{path.name}:{node.lineno}", literal))
+                literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
+                found.append((f"{path.name}:{node.lineno}", first.value if literal else None))
     return found
 
 
