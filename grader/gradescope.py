@@ -8,11 +8,12 @@ the bundle into ``/autograder/source`` and the student's files arrive in
 ``/autograder/results/results.json``. ``NNDL_AUTOGRADER_ROOT`` stands in for
 ``/autograder`` (tests use a temporary folder).
 
-results.json is rewritten after every chapter, starting with every check at
-zero "not graded yet", so that Gradescope's global time-out still leaves the
-chapters graded so far.
+results.json is rewritten after every check, starting with every check at
+zero "not graded yet", so that Gradescope's global time-out still leaves
+every check graded so far.
 """
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -95,7 +96,7 @@ def pending_tests(chapter_ids):
     """Every check at zero, for the results written before grading starts."""
     return {c: [{"name": f"{c}/{k.id}", "score": 0.0, "max_score": float(k.points),
                  "status": "failed", "visibility": k.visibility,
-                 "output": "not graded yet: the autograder stopped (time-out) before this chapter"}
+                 "output": "not graded yet: the autograder stopped (time-out) before this check"}
                 for k in chapters.checks(c)] for c in chapter_ids}
 
 
@@ -124,7 +125,7 @@ def find_submission(folder):
 
 
 def main_root(root):
-    """Grade root/submission into root/results/results.json, chapter by chapter."""
+    """Grade root/submission into root/results/results.json, check by check."""
     from nndl.grader import harness, sandbox
     from nndl.grader.config import GraderConfig
 
@@ -147,9 +148,14 @@ def main_root(root):
     submitted = ", ".join(files) or "no chapter files (expected e.g. ch02_activations.py or .ipynb)"
     lines.append(f"Chapters found: {submitted}.")
     write_results(results, tests, started, "\n".join(lines + ["Grading..."]))
-    for chapter in wanted:
-        tests[chapter] = [gradescope_test(r) for r in harness.grade_chapter(chapter, files.get(chapter), config)]
-        write_results(results, tests, started, "\n".join(lines + [f"Graded up to {chapter}."]))
+    with harness.WarmPool(config, 1, harness.preload_for(files.values())) if config.warm \
+            else contextlib.nullcontext() as pool:
+        for chapter in wanted:
+            def graded(index, result, chapter=chapter):
+                tests[chapter][index] = gradescope_test(result)
+                write_results(results, tests, started,
+                              "\n".join(lines + [f"Graded up to {result.name}."]))
+            harness.grade_chapter(chapter, files.get(chapter), config, pool=pool, on_result=graded)
     write_results(results, tests, started, "\n".join(lines))
     return 0
 
