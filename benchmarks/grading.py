@@ -10,6 +10,10 @@
     of the model answers and the stubs), `nndl grade DIR --out R` with --jobs 1
     and --jobs 2, against a cold single grade of one such submission; the cost
     of each extra submission relative to that cold grade (target: <= 25%).
+(e) a batch of 6 full submissions (all fifteen chapters, each the model
+    answers: the dearest case, every check runs to the end, the CNN trains),
+    `nndl grade DIR --out R --jobs 2`, against the cold single grade (a): the
+    cost of each extra full submission (target: <= 25%).
 (d) one epoch of mini-batch SGD on the digits ([64, 30, 10], ten samples per
     step) with the chapter 5 model answers: `backprop` (vectorised over the
     mini-batch) against `backprop_loop` (one sample at a time; target: >= 5x).
@@ -38,6 +42,7 @@ from nndl.grader.chapters import available
 NNDL = str(Path(sys.executable).with_name("nndl"))
 BATCH_CHAPTERS = ("ch01_perceptron", "ch02_activations")
 STUDENTS = 40
+FULL_STUDENTS = 6
 
 
 def timed(*args):
@@ -89,6 +94,14 @@ def bench_batch(answers, stubs, work):
                              *chapter_args())
         rows[jobs] = (seconds, rss, (seconds - single) / (STUDENTS - 1))
     return single, rows
+
+
+def bench_full_batch(answers, jobs, work):
+    """(wall seconds, peak MiB) of a batch of FULL_STUDENTS copies of the full model answers."""
+    klass = work / "full-class"
+    for number in range(FULL_STUDENTS):
+        shutil.copytree(answers, klass / f"student{number:02d}")
+    return timed("grade", klass, "--out", work / "full-results", "--jobs", jobs)
 
 
 def bench_nbgrader(work, chapters):
@@ -186,6 +199,7 @@ def main():
         build.release(stubs)
         full, full_rss = bench_full(answers, args.jobs, work)
         single, batch = bench_batch(answers, stubs, work)
+        full_batch, full_batch_rss = bench_full_batch(answers, args.jobs, work)
         autograde = bench_nbgrader(work, available())
         n, epochs = bench_epoch(answers)
     mem = f", peak {full_rss:.0f} MiB" if full_rss else ""
@@ -199,6 +213,11 @@ def main():
         print(f"    --jobs {jobs}: {seconds:6.1f} s wall, {extra:5.2f} s per extra submission = "
               f"{100 * extra / single:4.0f}% of a cold grade   target <= 25%: "
               f"{'met' if extra <= 0.25 * single else 'NOT met'}")
+    extra = (full_batch - full) / (FULL_STUDENTS - 1)
+    print(f"(e) {FULL_STUDENTS} full submissions (model answers, {len(available())} chapters), "
+          f"--jobs {args.jobs}: {full_batch:6.1f} s wall, peak {full_batch_rss or 0:.0f} MiB; "
+          f"{extra:5.2f} s per extra submission = {100 * extra / full:4.0f}% of the cold grade (a)"
+          f"   target <= 25%: {'met' if extra <= 0.25 * full else 'NOT met'}")
     print(f"(d) one SGD epoch on the digits ({n} training images, [64, 30, 10]), best of 5:")
     for batch_size, (loop, vector, same) in epochs.items():
         print(f"    mini-batch {batch_size:3d}: per-sample loop {loop * 1e3:7.1f} ms, vectorised "

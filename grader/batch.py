@@ -23,6 +23,7 @@ from pathlib import Path
 from nndl.grader import chapters, harness
 from nndl.grader.chapters import CHAPTERS
 from nndl.grader.check import HIDDEN, VISIBLE, Result
+from nndl.grader.i18n import t
 from nndl.grader.report import by_chapter, write_json
 from nndl.grader.runner import WarmPool, preload_for
 from nndl.grader.submission import chapter_of
@@ -55,7 +56,7 @@ class Graded:
 
 def _unreadable(student, error, selected, visibility, started):
     """A zero Report naming why the whole submission could not be graded."""
-    message = f"the submission could not be graded: {error}"
+    message = t("the submission could not be graded: {error}", error=error)
     results = [Result(f"{c}/{k.id}", 0.0, float(k.points), "failed", message, k.visibility,
                       "grader_error")
                for c in selected for k in harness.select(c, visibility)]
@@ -127,8 +128,8 @@ def run_with_progress(found, config, out_dir, selected=None, visibility=(VISIBLE
                                TimeElapsedColumn, TimeRemainingColumn)
 
     console = console or Console(stderr=True, highlight=False)
-    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.description}"))
+    columns = (TextColumn(t("grading")), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn(t("ETA")), TimeRemainingColumn(), TextColumn("{task.description}"))
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("", total=len(found))
 

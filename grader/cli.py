@@ -385,6 +385,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(t("nndl: interrupted"), file=sys.stderr)
         return 130
+    finally:
+        i18n.set_language(None)  # --lang is this command's, not the process's
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 from nndl.grader import chapters
+from nndl.grader.i18n import t, tr
 
 ROOT_ENV = "NNDL_AUTOGRADER_ROOT"
 SETTINGS = "nndl_settings.json"
@@ -96,7 +97,7 @@ def pending_tests(chapter_ids):
     """Every check at zero, for the results written before grading starts."""
     return {c: [{"name": f"{c}/{k.id}", "score": 0.0, "max_score": float(k.points),
                  "status": "failed", "visibility": k.visibility,
-                 "output": "not graded yet: the autograder stopped (time-out) before this check"}
+                 "output": t("not graded yet: the autograder stopped (time-out) before this check")}
                 for k in chapters.checks(c)] for c in chapter_ids}
 
 
@@ -142,19 +143,19 @@ def main_root(root):
         files, warnings = find_submission(root / "submission")
         kind = sandbox.choose(config.sandbox)
     except Exception as exc:  # noqa: BLE001 - the student must still see a result
-        write_results(results, tests, started, f"Your submission could not be graded: {exc}")
+        write_results(results, tests, started, t("Your submission could not be graded: {error}", error=exc))
         return 0
-    lines = [f"Graded by nndl: {sandbox.describe(kind)}.", *warnings]
-    submitted = ", ".join(files) or "no chapter files (expected e.g. ch02_activations.py or .ipynb)"
-    lines.append(f"Chapters found: {submitted}.")
-    write_results(results, tests, started, "\n".join(lines + ["Grading..."]))
+    lines = [t("Graded by nndl: {sandbox}.", sandbox=tr(sandbox.describe(kind))), *map(tr, warnings)]
+    submitted = ", ".join(files) or t("no chapter files (expected e.g. ch02_activations.py or .ipynb)")
+    lines.append(t("Chapters found: {chapters}.", chapters=submitted))
+    write_results(results, tests, started, "\n".join(lines + [t("Grading...")]))
     with harness.WarmPool(config, 1, harness.preload_for(files.values())) if config.warm \
             else contextlib.nullcontext() as pool:
         for chapter in wanted:
             def graded(index, result, chapter=chapter):
                 tests[chapter][index] = gradescope_test(result)
                 write_results(results, tests, started,
-                              "\n".join(lines + [f"Graded up to {result.name}."]))
+                              "\n".join(lines + [t("Graded up to {check}.", check=result.name)]))
             harness.grade_chapter(chapter, files.get(chapter), config, pool=pool, on_result=graded)
     write_results(results, tests, started, "\n".join(lines))
     return 0

@@ -8,6 +8,7 @@ a hang or ``os._exit`` costs only the calls it happened in.
 import json
 import os
 import queue
+import re
 import select
 import shutil
 import signal
@@ -16,7 +17,7 @@ import struct
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,14 +196,18 @@ class Zygote:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+_IMPORTS_KERAS = re.compile(r'^[ \t]*"?[ \t]*(?:import|from)[ \t]+(?:keras|tensorflow)\b', re.MULTILINE)
+
+
 def preload_for(files):
-    """What a zygote should import for these chapter files: Keras only if one uses it."""
+    """What a zygote should import for these chapter files: Keras only if one imports it
+    (in a .py file, or in a notebook's JSON-quoted source)."""
     for path in files:
         try:
             text = Path(path).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        if "keras" in text or "tensorflow" in text:
+        if _IMPORTS_KERAS.search(text):
             return ("numpy", "keras")
     return ("numpy",)
 
@@ -223,26 +228,29 @@ class WarmPool:
     def __init__(self, config, size=1, preload=("numpy",)):
         self.config, self.preload = config, tuple(preload)
         self.idle = queue.LifoQueue()
-        for _ in range(max(1, size)):
-            self.idle.put(None)   # a slot; its zygote starts when first needed
         self.lock = threading.Lock()
         self.zygotes = []
         self.cold = False
         self.starts = 0
         self.spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nndl-zygotes")
+        # Every slot's zygote starts now, so that its imports overlap the grader's own.
+        for _ in range(max(1, size)):
+            self.idle.put(self.spawner.submit(Zygote, self.config, self.preload))
 
     def acquire(self):
         """A live zygote (the caller's until release), or None when the pool is cold."""
-        zygote = self.idle.get()
-        if zygote is not None and zygote.alive():
-            return zygote
-        if zygote is not None:
-            self._discard(zygote)
+        item = self.idle.get()
+        if isinstance(item, Zygote) and item.alive():
+            return item
+        if isinstance(item, Zygote):
+            self._discard(item)
         if self.cold:
             self.idle.put(None)
             return None
         try:
-            zygote = self.spawner.submit(Zygote, self.config, self.preload).result()
+            pending = item if isinstance(item, Future) else \
+                self.spawner.submit(Zygote, self.config, self.preload)
+            zygote = pending.result()
             zygote.wait_ready()
         except (ZygoteError, OSError) as exc:
             self.cold = True
@@ -267,6 +275,16 @@ class WarmPool:
                 self.zygotes.remove(zygote)
 
     def close(self):
+        while True:   # zygotes started but never lent
+            try:
+                item = self.idle.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, Future):
+                try:
+                    item.result().close()
+                except (ZygoteError, OSError):
+                    pass
         with self.lock:
             zygotes, self.zygotes = self.zygotes, []
         for zygote in zygotes:

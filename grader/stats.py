@@ -11,7 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nndl.grader.i18n import N_, t
+
 TOP_FAILURES = 3
+SPREAD = (N_("min"), N_("median"), N_("mean"), N_("max"))  # percentiles' keys, translated in the table
 
 
 @dataclass
@@ -84,10 +87,10 @@ def print_stats(cohort, console=None):
     from rich.table import Table
 
     console = console or Console(highlight=False)
-    table = Table(title=f"nndl stats: {len(cohort.students)} students", show_lines=True)
-    table.add_column("check", no_wrap=True)
-    table.add_column("passed", justify="right", no_wrap=True)
-    table.add_column("most common failures", overflow="fold")
+    table = Table(title=t("nndl stats: {count} students", count=len(cohort.students)), show_lines=True)
+    table.add_column(t("check"), no_wrap=True)
+    table.add_column(t("passed"), justify="right", no_wrap=True)
+    table.add_column(t("most common failures"), overflow="fold")
     for check in cohort.checks():
         top = [f"{count}× {message}" for message, count in check.failures.most_common(TOP_FAILURES)]
         table.add_row(check.name, f"{check.passed}/{check.graded}", "\n".join(top))
@@ -95,8 +98,8 @@ def print_stats(cohort, console=None):
     totals = cohort.totals()
     spread = percentiles([score for score, _ in totals.values()])
     top_score = max(m for _, m in totals.values())
-    console.print(f"Scores out of {top_score:g}: " +
-                  ", ".join(f"{k} {v:.4g}" for k, v in spread.items()), markup=False)
+    console.print(t("Scores out of {top:g}: {spread}", top=top_score,
+                    spread=", ".join(f"{t(k)} {v:.4g}" for k, v in spread.items())), markup=False)
 
 
 def plot(cohort, path):

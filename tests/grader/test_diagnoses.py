@@ -133,9 +133,27 @@ AVERAGED_ERROR = '''
 def output_error(z, y, cost="quadratic"):
     return _right(z, y, cost) / len(z)
 '''
+FLIPPED_EXP_SIGMOID = '''
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(np.asarray(x, dtype=float)))    # exp(z) where exp(-z) belongs
+'''
+NEGATED_TANH = '''
+def tanh(x):
+    return -_right(x)
+'''
+TRANSPOSED_GRADIENT = '''
+def backprop(X, y, weights, biases, cost="quadratic"):
+    nabla_W, nabla_b = _right(X, y, weights, biases, cost)
+    return [g.T for g in nabla_W], nabla_b    # delta @ a.T where a.T @ delta belongs
+'''
+ONE_MINUS = "your output is 1 - the right one (a sign flipped inside exp?)"
+NEGATIVE = "your output is the negative of the right one (a flipped sign?)"
+TRANSPOSE = "your result is the transpose of the right one"
 OVERFLOW = "it is wrong only where |x| is large"
 SUM = "off by a factor of the batch size"
 MEAN = "off by a factor of 1 / the batch size"
+SHORT = {OVERFLOW: "overflow", SUM: "sum", MEAN: "mean", ONE_MINUS: "one-minus", NEGATIVE: "negative",
+         TRANSPOSE: "transpose"}
 SIGNATURES = [
     # chapter, function, submission, a fragment of the diagnosis, checks that must say it
     ("ch02_activations", "softmax", NAIVE_SOFTMAX, OVERFLOW, {"softmax_hidden"}),
@@ -146,11 +164,14 @@ SIGNATURES = [
      {"quadratic_cost_grad", "quadratic_cost_grad_hidden"}),
     ("ch05_backprop", "backprop", SUMMED_GRADIENT, SUM, {"backprop", "backprop_hidden"}),
     ("ch05_backprop", "output_error", AVERAGED_ERROR, MEAN, {"output_error", "output_error_hidden"}),
+    ("ch02_activations", "sigmoid", FLIPPED_EXP_SIGMOID, ONE_MINUS, {"sigmoid", "sigmoid_hidden"}),
+    ("ch02_activations", "tanh", NEGATED_TANH, NEGATIVE, {"tanh", "tanh_hidden"}),
+    ("ch05_backprop", "backprop", TRANSPOSED_GRADIENT, TRANSPOSE, {"backprop", "backprop_hidden"}),
 ]
 
 
 @pytest.mark.parametrize("chapter, function, snippet, diagnosis, where", SIGNATURES,
-                         ids=[f"{e[1]}-{e[3].split()[-1]}" for e in SIGNATURES])
+                         ids=[f"{e[1]}-{SHORT[e[3]]}" for e in SIGNATURES])
 def test_each_signature_is_named(tmp_path, answers_dir, chapter, function, snippet, diagnosis, where):
     """Does a submission with the mistake fail with its diagnosis (and only those checks), and the
     answer pass without one?"""

@@ -69,3 +69,14 @@ def test_nndl_stats_without_results_is_bad_usage(tmp_path, capsys):
     assert cli.main(["stats", str(tmp_path)]) == 2
     assert "no <student>.json results" in capsys.readouterr().err
     assert cli.main(["stats", str(tmp_path / "nope")]) == 2
+
+
+def test_nndl_stats_in_chinese(results, capsys, monkeypatch):
+    """With --lang zh, are the table's title, columns and the score line in Chinese?"""
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("NNDL_LANG", raising=False)
+    assert cli.main(["stats", str(results), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "nndl 统计：3 名学生" in out and "最常见的失败" in out
+    assert "满分 4，总分分布：最低 0, 中位数 2, 平均 2, 最高 4" in out
+    assert "Scores out of" not in out and "most common failures" not in out
