@@ -392,27 +392,21 @@ class SubmissionProcess:
         """Kill the process and everything it started; remove its scratch folder."""
         if self.proc is None:
             return
-        if self.zygote is not None:
-            healthy = self.zygote.stop()
-            self.pool.release(self.zygote, healthy)
-            for fd in (self.req_write, self.rep_read):
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-            self.sink.join(timeout=5)
-            self.zygote = self.proc = None
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.proc.wait()
-        # bwrap's PID namespace dies with the sandbox; the cgroup also catches what a
-        # worker without bwrap left behind (a daemon in a session of its own).
-        if self.cgroup is not None:
-            self.cgroup.remove()
-            self.cgroup = None
+        if self.zygote is not None:  # it kills the worker and empties its scratch folder
+            self.pool.release(self.zygote, self.zygote.stop())
+            self.zygote = None
+        else:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+            # bwrap's PID namespace dies with the sandbox; the cgroup also catches what a
+            # worker without bwrap left behind (a daemon in a session of its own).
+            if self.cgroup is not None:
+                self.cgroup.remove()
+                self.cgroup = None
+            shutil.rmtree(self.scratch, ignore_errors=True)
         for fd in (self.req_write, self.rep_read):
             try:
                 os.close(fd)
@@ -420,7 +414,6 @@ class SubmissionProcess:
                 pass
         self.sink.join(timeout=5)
         self.proc = None
-        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def __enter__(self):
         return self
