@@ -187,6 +187,10 @@ def cmd_grade(args):
     for path in (args.json, args.html):
         if path and not path.parent.is_dir():
             raise UsageError(t("cannot write {path}: no folder {folder}", path=path, folder=path.parent))
+    if _course_checkout(args.submission):
+        raise UsageError(t("{submission} is the course itself (source/ and solutions/), not a submission: "
+                           "grade {exercises}, or a folder of chapter files",
+                           submission=args.submission, exercises=args.submission / "exercises"))
     if _batch(args) is not None:
         return cmd_grade_batch(args, selected, _batch(args))
     if args.out:
@@ -202,6 +206,11 @@ def cmd_grade(args):
         report.write_html(result, args.html, title=f"nndl grade {args.submission.name}")
         print(t("feedback page: {path}", path=args.html))
     return 0
+
+
+def _course_checkout(path):
+    """Is path a clone of this course (its own sources and reference solutions)?"""
+    return path.is_dir() and (path / "source").is_dir() and (path / "solutions" / "__init__.py").is_file()
 
 
 def _batch(args):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import check_names
+from conftest import REPO, check_names
 from nndl.grader import chapters, cli
 
 NNDL = Path(sys.executable).with_name("nndl")
@@ -117,6 +117,14 @@ def test_file_that_is_not_a_chapter(capsys, tmp_path):
 def test_bad_arguments(capsys, argv, fragment):
     """Are missing, unknown or invalid arguments one line on stderr and exit 2?"""
     assert_usage_error(capsys, argv, fragment)
+
+
+def test_grading_the_course_itself_is_bad_usage(capsys):
+    """Is `nndl grade .` in a clone of the course (source/, solutions/, exercises/) one line that
+    points to exercises/, not a batch of 'students' named source and solutions?"""
+    assert_usage_error(capsys, ["grade", str(REPO)],
+                       f"{REPO} is the course itself (source/ and solutions/), not a submission: "
+                       f"grade {REPO / 'exercises'}")
 
 
 def test_check_without_exercises_folder(capsys, tmp_path, monkeypatch):
