@@ -69,8 +69,13 @@ def converges_hidden(rng):
             Case("3-bit parity", parity(), {"eta": 0.5, "epochs": 50})]
 
 
+def step_visible(rng):
+    """Ordinary inputs, and z = 0 itself: `>=` where `>` belongs is the commonest mistake."""
+    return visible_arrays(rng) + [Case("z = 0 between two tiny numbers", (np.array([-1e-9, 0.0, 1e-9]),))]
+
+
 def elementwise_step(visibility, points):
-    cases = visible_arrays if visibility == VISIBLE else hidden_arrays
+    cases = step_visible if visibility == VISIBLE else hidden_arrays
     return Check("step" if visibility == VISIBLE else "step_hidden", "step", points, visibility,
                  cases, ref.step, hint="1.0 where z > 0, else 0.0 (also 0.0 at z = 0)")
 
