@@ -73,7 +73,9 @@ def lstm_forward_visible(rng):
                  sequence(rng, 2, 5, 3, 4, 4)),
             Case("return_sequences=True", sequence(rng, 2, 5, 3, 4, 4), SEQUENCES),
             Case("return_sequences=True, return_state=True", sequence(rng, 3, 4, 2, 5, 4),
-                 {**SEQUENCES, **STATE})]
+                 {**SEQUENCES, **STATE}),
+            Case("a given initial state (h_0, c_0), return_state", sequence(rng, 2, 4, 3, 3, 4),
+                 {**STATE, "initial_state": (states(rng, 2, 3), states(rng, 2, 3))})]
 
 
 def lstm_forward_hidden(rng):
@@ -127,7 +129,9 @@ def gru_forward_visible(rng):
                  sequence(rng, 2, 5, 3, 4, 3)),
             Case("return_sequences=True", sequence(rng, 2, 5, 3, 4, 3), SEQUENCES),
             Case("return_sequences=True, return_state=True", sequence(rng, 3, 4, 2, 5, 3),
-                 {**SEQUENCES, **STATE})]
+                 {**SEQUENCES, **STATE}),
+            Case("a given initial state h_0, return_state", sequence(rng, 2, 4, 3, 3, 3),
+                 {**STATE, "initial_state": states(rng, 2, 3)})]
 
 
 def gru_forward_hidden(rng):
