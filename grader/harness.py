@@ -70,7 +70,7 @@ def _run_check(check, chapter, seed, call):
         else:
             message = compare(reply.value, expected, check.atol, check.rtol, hidden)
         if message:
-            message += tr(check.diagnose(reply.value, case, hidden))
+            message += tr(check.diagnose(reply.value, case, hidden, expected))
             result = _failed(check, name, "wrong", message, where)
             if not hidden:
                 result.figure = figure_data(case, reply.value, expected, check, call, probe)
