@@ -2,12 +2,15 @@
 
 Writes the model answers and both results JSON files into ./demo-results/.
 """
+import contextlib
+import os
 import sys
 from pathlib import Path
 
 from nndl.grader import build, harness, report
 from nndl.grader.chapters import ROOT
 from nndl.grader.config import GraderConfig
+from nndl.grader.runner import WarmPool, preload_for
 
 SAMPLE = ROOT / "examples" / "sample_submission"
 
@@ -17,13 +20,18 @@ def main(outdir="demo-results"):
     answers = outdir / "model-answers"
     build.release(answers, answers=True)
     config = GraderConfig.from_env()
-    for title, submission, name in (("the model answers", answers, "model-answers.json"),
-                                    ("a sample submission with mistakes", SAMPLE, "sample.json")):
-        print(f"\nGrading {title} ({submission}) ...", flush=True)
-        result = harness.grade(submission, config)
-        report.print_report(result, title=f"nndl grade: {title}")
-        report.write_json(result, outdir / name)
-        print(f"results JSON: {outdir / name}")
+    jobs = min(2, os.cpu_count() or 1)
+    submissions = (("the model answers", answers, "model-answers.json"),
+                   ("a sample submission with mistakes", SAMPLE, "sample.json"))
+    # One warm pool for both, as a batch shares one.
+    with WarmPool(config, jobs, preload_for(p for _, s, _ in submissions for p in s.iterdir())) \
+            if config.warm else contextlib.nullcontext() as pool:
+        for title, submission, name in submissions:
+            print(f"\nGrading {title} ({submission}) ...", flush=True)
+            result = harness.grade(submission, config, jobs=jobs, pool=pool)
+            report.print_report(result, title=f"nndl grade: {title}")
+            report.write_json(result, outdir / name)
+            print(f"results JSON: {outdir / name}")
     return 0
 
 
