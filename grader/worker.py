@@ -287,8 +287,10 @@ def main(argv):
 # is sent (the file and three pipes, over a Unix socket) it forks a child that
 # loads the file and serves calls; the child starts in milliseconds, with
 # nothing of earlier submissions: on "stop", or when the child exits, the
-# zygote kills every other process in the sandbox and empties the scratch
-# folders. The zygote is not dumpable, so a child cannot read or write its
+# zygote kills every other process in the sandbox, empties the scratch
+# folder, /tmp and /dev/shm, removes what was added to /dev, and removes the
+# System V shared memory, semaphores and message queues of the sandbox's IPC
+# namespace. The zygote is not dumpable, so a child cannot read or write its
 # memory through /proc or ptrace.
 def _empty(folder):
     """Remove everything inside folder, whatever its permissions."""
@@ -322,6 +324,49 @@ def _others():
     return [int(n) for n in os.listdir("/proc") if n.isdigit() and int(n) not in (1, me)]
 
 
+_DEV = set()   # what /dev held when the zygote started (inside the sandbox, its own tmpfs)
+_IPC_RMID = 0
+
+
+def _clear_ipc():
+    """Remove the System V shared memory, semaphores and message queues of this IPC namespace."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+    except (OSError, AttributeError):
+        return
+    for kind, remove in (("shm", lambda i: libc.shmctl(i, _IPC_RMID, None)),
+                         ("sem", lambda i: libc.semctl(i, 0, _IPC_RMID)),
+                         ("msg", lambda i: libc.msgctl(i, _IPC_RMID, None))):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as table:
+                ids = [int(line.split()[1]) for line in table.readlines()[1:] if line.strip()]
+        except (OSError, ValueError, IndexError):
+            continue
+        for ipc_id in ids:
+            remove(ipc_id)
+
+
+def _clear_dev():
+    """Empty /dev/shm and remove what was added to /dev (both writable in the sandbox)."""
+    _empty("/dev/shm")
+    try:
+        names = os.listdir("/dev")
+    except OSError:
+        return
+    for name in names:
+        if name not in _DEV:
+            path = os.path.join("/dev", name)
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    _empty(path)
+                    os.rmdir(path)
+                else:
+                    os.unlink(path)
+            except OSError:
+                pass
+
+
 def _sweep(child, namespace, scratch):
     """Kill the child and all it left behind; reap; return the child's wait status."""
     import signal
@@ -352,10 +397,13 @@ def _sweep(child, namespace, scratch):
         if (child is None or status is not None) and not (namespace and _others()):
             break
         time.sleep(0.01)
-    # Inside the sandbox /tmp is private too; outside it is everybody's.
+    # Inside the sandbox /tmp, /dev and System V IPC are private too; outside they are everybody's.
     for folder in (scratch, "/tmp") if namespace else (scratch,):
         if os.path.isdir(folder) and os.access(folder, os.W_OK):
             _empty(folder)
+    if namespace:
+        _clear_dev()
+        _clear_ipc()
     return status
 
 
@@ -409,6 +457,8 @@ def zygote(control_fd, scratch, preload):
     # drops any signal a child sends it, and every other process there is the
     # child's doing.
     namespace = os.environ.get("NNDL_SANDBOXED") == "1" and os.getpid() == 1
+    if namespace:
+        _DEV.update(os.listdir("/dev"))
     control = socket.socket(fileno=control_fd)
 
     def tell(event):

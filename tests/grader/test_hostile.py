@@ -28,7 +28,7 @@ import pytest
 from conftest import CH02, FAST, FILES, REPO, check_names, replace_functions
 from nndl.grader import chapters, cli, harness, sandbox
 from nndl.grader.config import GraderConfig
-from nndl.grader.runner import SubmissionProcess
+from nndl.grader.runner import SubmissionProcess, WarmPool
 
 HOSTILE = FILES / "hostile"
 BWRAP = GraderConfig(limits=FAST.limits, sandbox="bwrap")
@@ -381,6 +381,35 @@ def test_a_daemon_dies_with_its_cgroup_without_the_sandbox(hostile):
     name = tag()
     assert_lost(grade(hostile("daemon_step", TAG=name, TARGETS=[]), NO_SANDBOX), {"step": "wrong"})
     assert none_left(name)
+
+
+# ---------------------------------------------- one warm sandbox, many submissions
+@needs_bwrap
+def test_nothing_carries_over_to_the_next_submission_in_a_warm_sandbox(hostile, ch02_answers, tmp_path):
+    """A batch's warm sandbox grades submission after submission. Do files left in the scratch
+    folder, HOME, /tmp, /dev/shm and /dev, and System V shared memory, semaphores and message
+    queues, all vanish before the next submission runs?"""
+    marker = f"nndl-marker-{uuid.uuid4().hex}"
+    plant, find = ((HOSTILE / f"{name}.py").read_text(encoding="utf-8").replace("@MARKER@", marker)
+                   for name in ("plant_leftovers_step", "find_leftovers_linear"))
+    control = tmp_path / "control" / f"{CH02}.py"
+    control.parent.mkdir()
+    control.write_text(replace_functions(ch02_answers, plant + "\n" + find), encoding="utf-8")
+    with WarmPool(BWRAP, 1) as pool:
+        # The control plants and looks in one worker: the leftovers are there to be found.
+        report = harness.grade(control, BWRAP, selected=[CH02], pool=pool)
+        assert_lost(report, {"step": "wrong", "linear": "exception"})
+        linear = next(r for r in report.results if r.name == f"{CH02}/linear")
+        everything = [marker, f"{sandbox.SCRATCH_MOUNT}/{marker}-home", f"/tmp/{marker}",
+                      f"/dev/shm/{marker}", f"/dev/{marker}", "shm", "sem", "msg"]
+        assert f"RuntimeError: left behind: {everything!r}" in linear.output, linear.output
+        planted = harness.grade(hostile("plant_leftovers_step", MARKER=marker), BWRAP, selected=[CH02],
+                                pool=pool)
+        found = harness.grade(hostile("find_leftovers_linear", MARKER=marker), BWRAP, selected=[CH02],
+                              pool=pool)
+        assert pool.starts == 1     # one sandbox graded all three
+    assert_lost(planted, {"step": "wrong"})   # everything planted, or it would have raised
+    assert full_marks(found)
 
 
 # ------------------------------------------------------- files outside
