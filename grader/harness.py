@@ -210,6 +210,12 @@ def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN), pool=None
         return results
 
 
+def expected_cost(chapter):
+    """A chapter's relative cost: the time-outs its checks ask for beyond the default
+    (training runs and searches ask for more), 0 when none does."""
+    return sum(c.timeout or 0 for c in chapters.checks(chapter))
+
+
 @dataclass
 class Report:
     """The results of grading one submission."""
@@ -247,15 +253,18 @@ def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1, poo
     path = Path(path)
     files, warnings = submission.find(path)
     wanted = selected or (list(files) if path.is_file() else chapters.available())
-    own = pool is None and config.warm
+    submitted = [c for c in wanted if c in files]
+    own = pool is None and config.warm and bool(submitted)
     if own:
-        pool = WarmPool(config, min(max(1, jobs), max(1, len(wanted))),
-                        preload_for(files[c] for c in wanted if c in files))
+        pool = WarmPool(config, min(max(1, jobs), len(submitted)), preload_for(files[c] for c in submitted))
     try:
+        # Side by side, the slowest chapters start first (longest-first keeps one from
+        # finishing alone at the end); results keep the course order.
+        order = sorted(wanted, key=expected_cost, reverse=True) if jobs > 1 else wanted
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:
-            graded = threads.map(lambda c: grade_chapter(c, files.get(c), config, visibility, pool),
-                                 wanted)
-            results = [result for chapter_results in graded for result in chapter_results]
+            graded = dict(zip(order, threads.map(
+                lambda c: grade_chapter(c, files.get(c), config, visibility, pool), order)))
+        results = [result for chapter in wanted for result in graded[chapter]]
     finally:
         if own:
             pool.close()

@@ -80,7 +80,8 @@ class ZygoteError(RuntimeError):
 class Zygote:
     """A warm sandbox: one sandboxed process that forks a fresh worker per chapter file.
 
-    It imports NumPy (and Keras, with preload) once; each worker it forks
+    It imports NumPy (and Keras, with preload) as it starts, or Keras when
+    the first chapter file that imports it arrives (imports_for); each worker it forks
     starts with nothing of the one before (see worker.zygote), so a batch pays
     the imports and the sandbox's start once per zygote, not per chapter.
     """
@@ -134,13 +135,15 @@ class Zygote:
     def start(self, chapter_file, requests, replies, output):
         """Fork a worker for chapter_file on these pipe ends; raises ZygoteError."""
         self.exit_status = None
+        imports = imports_for(chapter_file)
         with open(chapter_file, "rb") as source:
-            message = json.dumps({"op": "start", "name": Path(chapter_file).name}).encode("utf-8")
+            message = json.dumps({"op": "start", "name": Path(chapter_file).name,
+                                  "imports": imports}).encode("utf-8")
             try:
                 socket.send_fds(self.control, [message], [source.fileno(), requests, replies, output])
             except OSError as exc:
                 raise ZygoteError(f"the warm sandbox is gone ({exc})") from None
-        event = self._event(10)
+        event = self._event(self.config.limits.load_timeout + 30 if imports else 10)
         if event is None or event.get("event") != "started":
             raise ZygoteError("the warm sandbox did not start a worker")
 
@@ -196,20 +199,29 @@ class Zygote:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-_IMPORTS_KERAS = re.compile(r'^[ \t]*"?[ \t]*(?:import|from)[ \t]+(?:keras|tensorflow)\b', re.MULTILINE)
+_IMPORTS_KERAS = re.compile(r'^[ \t]*(?:import|from)[ \t]+(?:keras|tensorflow)\b', re.MULTILINE)
+
+
+def imports_for(path):
+    """What a zygote should import before forking a worker for this chapter file: Keras if
+    the file imports it (in a .py file, or in a notebook's code)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    if Path(path).suffix == ".ipynb":
+        try:
+            cells = json.loads(text).get("cells", [])
+            text = "\n".join("".join(c.get("source", "")) for c in cells if isinstance(c, dict))
+        except (ValueError, AttributeError, TypeError):
+            pass    # not a notebook after all: searched as text
+    return ["keras"] if _IMPORTS_KERAS.search(text) else []
 
 
 def preload_for(files):
-    """What a zygote should import for these chapter files: Keras only if one imports it
-    (in a .py file, or in a notebook's JSON-quoted source)."""
-    for path in files:
-        try:
-            text = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        if _IMPORTS_KERAS.search(text):
-            return ("numpy", "keras")
-    return ("numpy",)
+    """What a pool's zygotes should import as they start, for these chapter files: Keras too if
+    one imports it, so that its import overlaps the grader's own rather than waiting for a file."""
+    return ("numpy", "keras") if any(imports_for(path) for path in files) else ("numpy",)
 
 
 class WarmPool:

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import CH02, FAST, FILES, assert_only_lost, grade_ch02
 from nndl.grader.config import GraderConfig, Limits
-from nndl.grader.runner import SubmissionProcess
+from nndl.grader.runner import SubmissionProcess, WarmPool, imports_for, preload_for
 from nndl.grader.worker import MAX_MESSAGE
 
 TINY = FILES / "tiny" / f"{CH02}.py"
@@ -167,3 +167,45 @@ def test_load_failure_is_not_retried(tmp_path):
     assert "ModuleNotFoundError: No module named 'no_such_module'" in first.message
     assert process.starts == 1
 
+
+
+# ------------------------------------------------------------ warm sandboxes
+KERAS_AT_LOAD = '''import sys
+import numpy as np
+LOADED_WITH_KERAS = "keras" in sys.modules   # before this file imports it
+import keras
+
+
+def step(x):
+    return np.array([float(LOADED_WITH_KERAS)])
+'''
+
+
+def test_imports_for_finds_keras_in_code_and_in_notebooks(tmp_path):
+    """Does a file that imports keras or tensorflow (a .py, or a notebook's quoted source) ask
+    for Keras, and one that only mentions it not?"""
+    files = {"import.py": "import keras\n", "from.py": "from tensorflow import keras\n",
+             "mention.py": "# compare with keras.activations.relu\nx = 'import keras'\n",
+             "notebook.ipynb": '{"cells": [{"source": ["x = 1\\n", "import keras\\n"]}]}'}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert {n: imports_for(tmp_path / n) for n in files} == {
+        "import.py": ["keras"], "from.py": ["keras"], "mention.py": [], "notebook.ipynb": ["keras"]}
+    assert preload_for([tmp_path / "mention.py"]) == ("numpy",)
+    assert preload_for([tmp_path / "mention.py", tmp_path / "from.py"]) == ("numpy", "keras")
+
+
+def test_a_warm_sandbox_imports_keras_for_the_file_that_needs_it(tmp_path):
+    """Does a zygote started with NumPy only import Keras before forking the worker of a file that
+    imports it (so the file finds it loaded), and keep it for the next worker?"""
+    path = tmp_path / TINY.name
+    path.write_text(KERAS_AT_LOAD, encoding="utf-8")
+    config = GraderConfig(limits=Limits(call_timeout=20, load_timeout=60))
+    with WarmPool(config, 1, preload=("numpy",)) as pool:
+        for _ in range(2):
+            with SubmissionProcess(path, config, pool) as process:
+                reply = process.call("step", (np.zeros(1),))
+                assert (reply.kind, reply.value.tolist()) == ("ok", [1.0])
+        assert pool.starts == 1
+    with SubmissionProcess(path, config) as cold:   # a cold worker imports it itself
+        assert cold.call("step", (np.zeros(1),)).value.tolist() == [0.0]
