@@ -61,8 +61,11 @@ def _png(figure):
 
     import matplotlib.pyplot as plt
 
+    from nndl.grader.figures import fonts
+
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    with plt.rc_context(fonts()):   # text is laid out at saving: with the fonts it was made for
+        figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     plt.close(figure)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 

@@ -7,12 +7,13 @@ experiment are wrong (decision boundaries and learning curves).
 import re
 import shutil
 import subprocess
+import warnings
 
 import matplotlib.image
 import numpy as np
 import pytest
 
-from nndl.grader import cli
+from nndl.grader import cli, figures
 
 CH02 = "ch02_activations"
 RIGHT = "np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))"
@@ -145,3 +146,44 @@ def test_boundaries_and_learning_curves_render_in_chromium(pictures, tmp_path):
             crop = pixels[top:top + h, left:left + w]
             assert _near(crop, REFERENCE_BLUE).sum() > 300, (kind, "the reference's line")
             assert _near(crop, YOURS_RED).sum() > 150, (kind, "the learner's line or marks")
+
+
+def test_page_in_chinese(tmp_path, answers_dir, monkeypatch):
+    """With --lang zh, are the page's headings and messages in Chinese, with the same plots?"""
+    monkeypatch.delenv("NNDL_LANG", raising=False)
+    text = (answers_dir / f"{CH02}.py").read_text(encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / f"{CH02}.py").write_text(text.replace(RIGHT, FLIPPED, 1), encoding="utf-8")
+    html = tmp_path / "report.html"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert cli.main(["grade", str(tmp_path / "work"), "--chapter", CH02, "--html", str(html),
+                         "--lang", "zh"]) == 0
+    if figures._cjk_font() is not None:    # every character drawn, none a missing glyph's box
+        assert not [w for w in caught if "missing from font" in str(w.message)]
+    page = html.read_text(encoding="utf-8")
+    assert "你的输出是 1 减去正确结果" in page and "your output is 1 - the right one" not in page
+    assert page.count("<img") >= 2
+
+
+@pytest.mark.parametrize("font", [True, False], ids=["chinese-font", "no-chinese-font"])
+def test_plot_labels_are_chinese_only_where_a_font_can_draw_them(monkeypatch, font):
+    """In Chinese, do the plots' words come in Chinese where a CJK font is installed, and stay
+    English (never boxes for missing glyphs) where none is?"""
+    from nndl.grader import i18n
+
+    if font and figures._cjk_font() is None:
+        pytest.skip("no Chinese font installed (make installs fonts-wqy-microhei as root)")
+    if not font:
+        monkeypatch.setattr(figures, "_cjk_font", lambda: None)
+    i18n.set_language("zh")
+    try:
+        labels = [figures.say(word) for word in ("reference", "yours", "your boundary", "epoch")]
+        settings = figures.fonts()
+    finally:
+        i18n.set_language(None)
+    if font:
+        assert all(re.search(r"[\u4e00-\u9fff]", label) for label in labels), labels
+        assert settings["font.sans-serif"][0] == figures._cjk_font()
+    else:
+        assert labels == ["reference", "yours", "your boundary", "epoch"] and settings == {}
