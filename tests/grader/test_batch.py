@@ -122,3 +122,22 @@ def test_nbgrader_submitted_notebooks_are_graded(answers_dir, stubs_dir, tmp_pat
     assert results["erin"]["score"] == results["erin"]["max_score"] > 0
     assert results["frank"]["score"] == 0
     assert {t["kind"] for t in results["frank"]["tests"]} == {"not_implemented"}
+
+
+def test_progress_bar_counts_students_with_an_eta(klass, tmp_path):
+    """Does the batch's progress bar count the students graded out of all, with elapsed time,
+    an ETA and the last student's score?"""
+    import io
+
+    from rich.console import Console
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=150, color_system=None)
+    done = batch.run_with_progress(batch.students(klass), FAST, tmp_path / "out", [CH01, CH02],
+                                   jobs=2, console=console)
+    assert [g.student for g in done] == ["alice", "bob", "carol", "dave"]
+    final = screen.getvalue().replace("\r", "\n").splitlines()
+    last = [line for line in final if "grading" in line][-1]
+    assert "4/4" in last and "ETA" in last and "0:00:" in last, last
+    assert any(f"{g.student}: {g.report.score:g}/{g.report.max_score:g}" in line
+               for g in done for line in final)
