@@ -109,26 +109,29 @@ def plot(cohort, path):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
+    from nndl.grader.figures import fonts, say
+
     checks = cohort.checks()
     scores = [score for score, _ in cohort.totals().values()]
     top_score = max(m for _, m in cohort.totals().values())
     height = max(4.0, 0.22 * len(checks) + 1.5)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, height),
-                                      gridspec_kw={"width_ratios": [3, 2]})
-    names = [c.name for c in checks]
-    left.barh(range(len(checks)), [100 * c.pass_rate for c in checks], color="tab:green")
-    left.set_yticks(range(len(checks)), names, fontsize=7)
-    left.invert_yaxis()
-    left.set_xlim(0, 100)
-    left.set_xlabel(f"students who passed (%), of {len(cohort.students)}")
-    left.set_title("per check")
-    right.hist(scores, bins=min(20, max(5, len(scores))), range=(0, top_score or 1), color="tab:blue")
-    right.set_xlabel(f"total score (out of {top_score:g})")
-    right.set_ylabel("students")
-    right.yaxis.set_major_locator(MaxNLocator(integer=True))
-    right.set_title("score distribution")
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=100)
+    with plt.rc_context(fonts()):   # Chinese labels only where a font can draw them
+        fig, (left, right) = plt.subplots(1, 2, figsize=(13, height),
+                                          gridspec_kw={"width_ratios": [3, 2]})
+        names = [c.name for c in checks]
+        left.barh(range(len(checks)), [100 * c.pass_rate for c in checks], color="tab:green")
+        left.set_yticks(range(len(checks)), names, fontsize=7)
+        left.invert_yaxis()
+        left.set_xlim(0, 100)
+        left.set_xlabel(say(N_("students who passed (%), of {count}").format(count=len(cohort.students))))
+        left.set_title(say(N_("per check")))
+        right.hist(scores, bins=min(20, max(5, len(scores))), range=(0, top_score or 1), color="tab:blue")
+        right.set_xlabel(say(N_("total score (out of {top})").format(top=f"{top_score:g}")))
+        right.set_ylabel(say(N_("students")))
+        right.yaxis.set_major_locator(MaxNLocator(integer=True))
+        right.set_title(say(N_("score distribution")))
+        fig.tight_layout()
+        path = Path(path)
+        fig.savefig(path, dpi=100)
     plt.close(fig)
     return path

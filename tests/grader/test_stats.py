@@ -80,3 +80,20 @@ def test_nndl_stats_in_chinese(results, capsys, monkeypatch):
     assert "nndl 统计：3 名学生" in out and "最常见的失败" in out
     assert "满分 4，总分分布：最低 0, 中位数 2, 平均 2, 最高 4" in out
     assert "Scores out of" not in out and "most common failures" not in out
+
+
+def test_stats_plot_in_chinese_draws_every_character(results, capsys, monkeypatch):
+    """With --lang zh and a Chinese font installed, is the PNG drawn without a missing glyph?"""
+    import warnings
+
+    from nndl.grader import figures
+
+    if figures._cjk_font() is None:
+        pytest.skip("no Chinese font installed (make installs fonts-wqy-microhei as root)")
+    monkeypatch.delenv("NNDL_LANG", raising=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert cli.main(["stats", str(results), "--lang", "zh"]) == 0
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    capsys.readouterr()
+    assert (results / "stats.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
