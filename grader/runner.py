@@ -105,6 +105,7 @@ class Zygote:
         self.sink = OutputSink(out_read, config.limits.output_bytes)
         self.sink.start()
         self.exit_status = None
+        self.cpu = 0.0   # CPU seconds it has used itself, as it last said
 
     def wait_ready(self):
         """Wait until it has made its imports; raises ZygoteError (and closes) if it fails."""
@@ -130,6 +131,8 @@ class Zygote:
             return None
         if event.get("event") == "exited":
             self.exit_status = event.get("status")
+        if isinstance(event.get("cpu"), (int, float)):
+            self.cpu = float(event["cpu"])
         return event
 
     def start(self, chapter_file, requests, replies, output):
@@ -232,13 +235,20 @@ class WarmPool:
     SubmissionProcess then starts a worker of its own per chapter, as without
     a pool.
 
+    A zygote retires (is closed, and its slot starts a new one) once its own
+    CPU time reaches retire_cpu, half of RLIMIT_CPU by default, so that the
+    limit never ends it in the middle of a submission.
+
     Zygotes are started from one thread that lives as long as the pool:
     bubblewrap's --die-with-parent kills the sandbox when the thread that
     started it ends, and the graders' threads come and go.
     """
 
-    def __init__(self, config, size=1, preload=("numpy",)):
+    def __init__(self, config, size=1, preload=("numpy",), retire_cpu=None):
         self.config, self.preload = config, tuple(preload)
+        # A zygote's own CPU time grows with every fork; RLIMIT_CPU would kill it, and the
+        # worker it is serving with it. It retires well before: at half its limit.
+        self.retire_cpu = config.limits.cpu_seconds / 2 if retire_cpu is None else retire_cpu
         self.idle = queue.LifoQueue()
         self.lock = threading.Lock()
         self.zygotes = []
@@ -275,7 +285,7 @@ class WarmPool:
         return zygote
 
     def release(self, zygote, healthy=True):
-        if zygote is not None and not healthy:
+        if zygote is not None and (not healthy or zygote.cpu >= self.retire_cpu):
             self._discard(zygote)
             zygote = None
         self.idle.put(zygote)

@@ -457,6 +457,12 @@ def _import(names):
                 pass
 
 
+def _cpu():
+    """CPU seconds this zygote has used itself: RLIMIT_CPU counts them, forks and all."""
+    times = os.times()
+    return times.user + times.system
+
+
 def zygote(control_fd, scratch, preload):
     """Serve start/stop requests on the control socket until it closes."""
     import select
@@ -485,7 +491,7 @@ def zygote(control_fd, scratch, preload):
             pid, status = os.waitpid(child, os.WNOHANG)
             if pid == child:  # it ended by itself: clear up after it, then say how
                 _sweep(None, namespace, scratch)
-                tell({"event": "exited", "status": status})
+                tell({"event": "exited", "status": status, "cpu": _cpu()})
                 child = None
         if not readable:
             continue
@@ -507,7 +513,7 @@ def zygote(control_fd, scratch, preload):
                 os.close(fd)
             status = _sweep(child, namespace, scratch)
             child = None
-            tell({"event": "stopped", "status": status})
+            tell({"event": "stopped", "status": status, "cpu": _cpu()})
         else:
             for fd in fds:
                 os.close(fd)

@@ -209,3 +209,19 @@ def test_a_warm_sandbox_imports_keras_for_the_file_that_needs_it(tmp_path):
         assert pool.starts == 1
     with SubmissionProcess(path, config) as cold:   # a cold worker imports it itself
         assert cold.call("step", (np.zeros(1),)).value.tolist() == [0.0]
+
+
+def test_a_zygote_past_its_cpu_budget_is_replaced_between_files(tmp_path):
+    """Does a zygote report the CPU time it used, keep serving below its budget, and retire
+    (a new one serving the next file) once past it, before RLIMIT_CPU could end it mid-file?"""
+    path = tmp_path / TINY.name
+    shutil.copy(TINY, path)
+    config = GraderConfig(limits=Limits(call_timeout=5, load_timeout=60))
+    for retire, starts in ((None, 1), (0.0, 3)):
+        with WarmPool(config, 1, retire_cpu=retire) as pool:
+            for _ in range(3):
+                with SubmissionProcess(path, config, pool) as process:
+                    assert process.call("step", (np.array([-1.0, 2.0]),)).value.tolist() == [0.0, 1.0]
+                    zygote = process.zygote
+                assert 0 < zygote.cpu < config.limits.cpu_seconds / 2
+            assert pool.starts == starts
