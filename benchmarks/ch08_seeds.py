@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 
-from nndl.grader import build, chapters, worker
+from nndl import worker
+from nndl.grader import build, chapters
 from nndl.grader.check import HIDDEN
 from nndl.grader.config import GraderConfig
 from nndl.grader.harness import run_check

@@ -23,7 +23,7 @@ from pathlib import Path
 from nndl.grader import chapters, harness
 from nndl.grader.chapters import CHAPTERS
 from nndl.grader.check import HIDDEN, VISIBLE, Result
-from nndl.grader.i18n import t
+from nndl.i18n import t
 from nndl.grader.report import by_chapter, write_json
 from nndl.grader.runner import WarmPool, preload_for
 from nndl.grader.submission import chapter_of

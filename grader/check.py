@@ -10,7 +10,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from nndl.grader.i18n import t, tr
+from nndl.i18n import t, tr
 
 VISIBLE, HIDDEN = "visible", "hidden"
 
@@ -59,8 +59,8 @@ class Check:
         needs the case's inputs and the reference's answer (computed here when
         it is not given).
         """
-        from nndl.grader import diagnoses
-        from nndl.grader.compare import compare
+        from nndl import diagnoses
+        from nndl.compare import compare
 
         for what, mistaken in self.mistakes:
             try:

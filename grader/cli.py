@@ -12,8 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from nndl.grader import i18n
-from nndl.grader.i18n import t, tr
+from nndl import i18n
+from nndl.i18n import t, tr
 
 
 class UsageError(Exception):

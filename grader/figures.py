@@ -20,7 +20,7 @@ import functools
 
 import numpy as np
 
-from nndl.grader.i18n import language, tr
+from nndl.i18n import language, tr
 
 GRID = 151             # points per side of a boundary's grid
 GRID_TIMEOUT = 5.0     # seconds for the learner's function on the grid

@@ -22,7 +22,7 @@ import zipfile
 from pathlib import Path
 
 from nndl.grader import chapters
-from nndl.grader.i18n import t, tr
+from nndl.i18n import t, tr
 
 ROOT_ENV = "NNDL_AUTOGRADER_ROOT"
 SETTINGS = "nndl_settings.json"

@@ -16,9 +16,9 @@ import numpy as np
 
 from nndl.grader import chapters, sandbox, submission
 from nndl.grader.check import HIDDEN, VISIBLE, Result
-from nndl.grader.compare import compare
+from nndl.compare import compare
 from nndl.grader.config import VISIBLE_SEED
-from nndl.grader.i18n import N_, t, tr
+from nndl.i18n import N_, t, tr
 from nndl.grader.runner import Reply, SubmissionProcess, WarmPool, preload_for
 
 FAILURE_TITLES = {   # in English; _failed translates them

@@ -9,7 +9,8 @@ import os
 import signal
 import threading
 
-from nndl.grader import chapters, worker
+from nndl import worker
+from nndl.grader import chapters
 from nndl.grader.check import HIDDEN, VISIBLE
 from nndl.grader.config import GraderConfig
 from nndl.grader.harness import run_check

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nndl.grader import chapters
 from nndl.grader.check import HIDDEN, VISIBLE
-from nndl.grader.i18n import N_, t, tr
+from nndl.i18n import N_, t, tr
 
 STATE = ".nndl.json"
 LEVELS = 3

@@ -6,7 +6,7 @@ from itertools import groupby
 from rich.console import Console
 from rich.table import Table
 
-from nndl.grader.i18n import N_, t, tr
+from nndl.i18n import N_, t, tr
 
 VISIBILITIES = (N_("visible"), N_("hidden"), N_("after_due_date"))   # a Result's, shown with t()
 
@@ -103,7 +103,7 @@ def _picture(result):
     import html
 
     from nndl.grader import figures
-    from nndl.grader.i18n import t
+    from nndl.i18n import t
 
     if result.figure is None:
         return ""
@@ -119,7 +119,7 @@ def write_html(report, path, title="nndl report"):
     decision boundaries, or learning curves (figures.py)."""
     import html
 
-    from nndl.grader.i18n import language, t, tr
+    from nndl.i18n import language, t, tr
 
     chapters = by_chapter(report.results)
     rows, sections = [], []

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from nndl.grader import sandbox
-from nndl.grader.worker import MAX_MESSAGE, WireError, decode, encode, send
+from nndl.worker import MAX_MESSAGE, WireError, decode, encode, send
 
 # The failures the worker itself reports; any other reply is forged or garbled.
 WORKER_FAILURES = ("not_implemented", "missing", "bad_output", "exception")

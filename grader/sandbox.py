@@ -28,7 +28,9 @@ import time
 import uuid
 from pathlib import Path
 
-WORKER = Path(__file__).with_name("worker.py")
+from nndl import worker
+
+WORKER = Path(worker.__file__)
 SCRATCH_MOUNT = "/scratch"
 WORKER_MOUNT = "/nndl/worker.py"
 SANDBOX_UID = 65534  # "nobody": the submission's user inside the sandbox

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nndl.grader.i18n import N_, t
+from nndl.i18n import N_, t
 
 TOP_FAILURES = 3
 SPREAD = (N_("min"), N_("median"), N_("mean"), N_("max"))  # percentiles' keys, translated in the table

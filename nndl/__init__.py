@@ -29,6 +29,6 @@ def check(name, function, hidden=False):
 
 def set_language(lang):
     """The language of nndl.check's messages from now on: "en" or "zh" (None: NNDL_LANG, else "en")."""
-    from nndl.grader import i18n
+    from nndl import i18n
 
     i18n.set_language(lang)

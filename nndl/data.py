@@ -63,7 +63,7 @@ def load_mnist(seed=0, val_fraction=1 / 6, download=False):
     Uses the cached file; downloads only with download=True. When MNIST is not
     available, prints one line saying so and returns load_digits(seed).
     """
-    from nndl.grader.i18n import t
+    from nndl.i18n import t
 
     if not (mnist_cache_path().exists() or download):
         print(t("nndl: MNIST is not cached at {path}; using the bundled 8x8 digits instead "

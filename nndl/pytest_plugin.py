@@ -24,14 +24,14 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     if config.getoption("nndl_lang", None):
-        from nndl.grader import i18n
+        from nndl import i18n
 
         i18n.set_language(config.getoption("nndl_lang"))
 
 
 def pytest_unconfigure(config):
     if config.getoption("nndl_lang", None):   # an in-process run (pytester) must not leak it
-        from nndl.grader import i18n
+        from nndl import i18n
 
         i18n.set_language(None)
 
@@ -114,7 +114,7 @@ class CheckItem(pytest.Item):
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, CheckFailed):
-            from nndl.grader.i18n import t
+            from nndl.i18n import t
 
             result = excinfo.value.result
             return t("{name} ({score:g}/{max_score:g} points)", name=result.name,

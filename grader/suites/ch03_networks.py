@@ -2,8 +2,8 @@
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.compare import compare
-from nndl.grader.i18n import t
+from nndl.compare import compare
+from nndl.i18n import t
 from nndl.solutions import ch03_networks as ref
 
 

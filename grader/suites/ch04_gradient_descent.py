@@ -14,7 +14,7 @@ reports true costs, and fits the data).
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.i18n import t
+from nndl.i18n import t
 from nndl.solutions import ch04_gradient_descent as ref
 
 # Keras casts beta_2 to float32 before it takes beta_2^t (float32(0.999) is

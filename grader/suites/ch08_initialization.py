@@ -42,8 +42,8 @@ from statistics import NormalDist
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.compare import compare as compare_values
-from nndl.grader.i18n import t
+from nndl.compare import compare as compare_values
+from nndl.i18n import t
 from nndl.solutions import ch08_initialization as ref
 
 P_CHECK = 1e-10

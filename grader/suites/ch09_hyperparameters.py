@@ -22,7 +22,7 @@ import functools
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.i18n import t
+from nndl.i18n import t
 from nndl.solutions import ch09_hyperparameters as ref
 
 RATE_TOL = dict(atol=1e-15, rtol=1e-6)

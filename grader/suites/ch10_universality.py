@@ -12,8 +12,8 @@ same function as the reference construction.
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.compare import compare
-from nndl.grader.i18n import t
+from nndl.compare import compare
+from nndl.i18n import t
 from nndl.solutions import ch10_universality as ref
 
 FINE = np.linspace(0.0, 1.0, 2001)  # the grid the bump network is judged on

@@ -37,9 +37,9 @@ from functools import lru_cache
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.compare import compare
-from nndl.grader.i18n import t
-from nndl.grader.worker import summarise_model
+from nndl.compare import compare
+from nndl.i18n import t
+from nndl.worker import summarise_model
 from nndl.solutions import ch12_cnn as ref
 
 ATOL = RTOL = 1e-5

@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from nndl.grader.compare import compare
+from nndl.compare import compare
 
 ATOL = RTOL = 1e-6
 E = np.arange(1.0, 7.0).reshape(2, 3)

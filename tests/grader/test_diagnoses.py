@@ -10,7 +10,8 @@ sandbox.
 import numpy as np
 import pytest
 
-from nndl.grader import chapters, harness, i18n
+from nndl import i18n
+from nndl.grader import chapters, harness
 from nndl.grader.config import GraderConfig
 from nndl.grader.runner import SubmissionProcess
 

@@ -181,7 +181,7 @@ def test_stealing_works_without_the_sandbox(hostile, method, where):
 # ------------------------------------------------------- faking a comparison
 @both_sandboxes
 def test_patching_numpy_builtins_and_the_grader_gains_nothing(hostile, config):
-    """Do patched numpy, builtins, worker replies and (where importable) nndl.grader.compare
+    """Do patched numpy, builtins, worker replies and (where importable) nndl.compare
     leave a wrong relu wrong? The patches live in the submission's process only."""
     results = assert_lost(grade(hostile("patch_grader_relu"), config), {"relu": "wrong"})
     assert "values differ" in results["relu"].output

@@ -170,7 +170,7 @@ def test_page_in_chinese(tmp_path, answers_dir, monkeypatch):
 def test_plot_labels_are_chinese_only_where_a_font_can_draw_them(monkeypatch, font):
     """In Chinese, do the plots' words come in Chinese where a CJK font is installed, and stay
     English (never boxes for missing glyphs) where none is?"""
-    from nndl.grader import i18n
+    from nndl import i18n
 
     if font and figures._cjk_font() is None:
         pytest.skip("no Chinese font installed (make installs fonts-wqy-microhei as root)")

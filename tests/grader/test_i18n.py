@@ -17,7 +17,8 @@ import pytest
 
 import nndl
 from conftest import CH02, replace_functions
-from nndl.grader import chapters, cli, i18n
+from nndl import i18n
+from nndl.grader import chapters, cli
 from nndl.grader.inprocess import check_function
 
 ROOT = chapters.ROOT
@@ -93,7 +94,7 @@ def test_every_template_has_a_chinese_translation_with_the_same_fields():
 
 def test_core_catalogue_is_valid_and_reads_as_chinese():
     """Is core.json one flat object of strings whose worded entries are in Chinese?"""
-    core = json.loads((ROOT / "grader" / "locale" / "zh" / "core.json").read_text(encoding="utf-8"))
+    core = json.loads((ROOT / "nndl" / "locale" / "zh" / "core.json").read_text(encoding="utf-8"))
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in core.items())
     english = [k for k, v in core.items() if re.search("[a-z]{4} [a-z]{3}", k) and not CJK.search(v)]
     assert not english, english

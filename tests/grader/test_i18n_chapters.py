@@ -14,7 +14,8 @@ import string
 
 import pytest
 
-from nndl.grader import chapters, i18n
+from nndl import i18n
+from nndl.grader import chapters
 from nndl.grader.config import DEFAULT_HIDDEN_SEED, VISIBLE_SEED
 
 CHAPTERS = chapters.available()

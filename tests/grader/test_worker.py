@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from conftest import CH02
-from nndl.grader import worker
-from nndl.grader.worker import ALLOWED_DTYPES, WireError, decode, encode
+from nndl import worker
+from nndl.worker import ALLOWED_DTYPES, WireError, decode, encode
 
 
 def array_spec(dtype="float64", shape=(2,), data=None):

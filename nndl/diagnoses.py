@@ -17,7 +17,7 @@ message names the batch size without its value.
 """
 import numpy as np
 
-from nndl.grader.i18n import t
+from nndl.i18n import t
 
 LARGE = 15.0    # |x| from which exp(x) and 1 - sigmoid(x) lose float64's digits (exp(-15) ~ 3e-7)
 

@@ -6,7 +6,7 @@ or the expected numbers, which would give the hidden inputs away.
 """
 import numpy as np
 
-from nndl.grader.i18n import t, tr
+from nndl.i18n import t, tr
 
 
 def _as_array(value):
