@@ -19,12 +19,12 @@ import time
 
 import numpy as np
 
-from nndl import worker
+from nndl import judges, worker
 from nndl.grader import build, chapters
 from nndl.grader.check import HIDDEN
 from nndl.grader.config import GraderConfig
 from nndl.grader.harness import run_check
-from nndl.grader.inprocess import _call_directly
+from nndl.checking import call_directly
 from nndl.grader.suites import ch08_initialization as suite
 
 CHAPTER = "ch08_initialization"
@@ -82,7 +82,7 @@ class recording:
     """Within it, the suite's statistics also keep the largest ratio of each test in `worst`."""
 
     def __init__(self, worst):
-        self.worst, self.original = worst, suite.statistics
+        self.worst, self.original = worst, judges.statistics
 
     def __enter__(self):
         def statistics(*args):
@@ -90,10 +90,10 @@ class recording:
             for name, ratio in ratios.items():
                 self.worst[name] = max(self.worst.get(name, 0.0), ratio)
             return ratios
-        suite.statistics = statistics
+        judges.statistics = statistics
 
     def __exit__(self, *exc):
-        suite.statistics = self.original
+        judges.statistics = self.original
 
 
 def main(argv=None):
@@ -110,7 +110,7 @@ def main(argv=None):
         for check in statistical:
             with recording(worst):
                 result = run_check(check, CHAPTER, config.hidden_seed,
-                                   _call_directly(answers[check.function]))
+                                   call_directly(answers[check.function]))
             passes[check.id] += result.status == "passed"
             if result.status != "passed":
                 print(f"seed {s}: {result.name} FAILED: {result.output}")
@@ -124,7 +124,7 @@ def main(argv=None):
     print("wrong initialisers, the same seeds:")
     for check_id, description, function in wrong_initialisers(answers):
         failures = sum(run_check(by_id[check_id], CHAPTER, GraderConfig(hidden_seed=s).hidden_seed,
-                                 _call_directly(function)).status != "passed" for s in seeds)
+                                 call_directly(function)).status != "passed" for s in seeds)
         all_good &= failures == len(seeds)
         print(f"  {description:<58} failed {failures}/{len(seeds)}  ({check_id})")
     return 0 if all_good else 1

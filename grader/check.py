@@ -5,23 +5,65 @@ generator of ``Case``s), what the right answer is (a reference from
 ``solutions/``), how close is close enough, and what to hint on failure.
 """
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
 
 from nndl.i18n import t, tr
-
-VISIBLE, HIDDEN = "visible", "hidden"
+from nndl.records import HIDDEN, VISIBLE, Case, Result  # noqa: F401 - the suites' records
 
 
 @dataclass(frozen=True)
-class Case:
-    """One call: the arguments, and a label that names it without its values."""
+class KitForm:
+    """How the learner's kit runs a visible check from data alone (nndl.judges).
 
-    label: str
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
+    judge names a function of nndl.judges. facts(check, case, expected, probe)
+    turns the reference's answer into the plain data that judge reads (default:
+    {"expected": expected}); probe(check, case, facts, probe) is what the
+    learner's process gets with the call (a Keras model is run on it there).
+    The course build stores both (grader/compile.py).
+    """
+
+    judge: str = "values"
+    facts: Optional[Callable] = None
+    probe: Optional[Callable] = None
+
+
+def model_facts(check, case, expected, probe):
+    """For judges.model: the reference model's rows, and its output on the probe with seeded weights.
+
+    The weights are drawn here (not Keras's own random start) so that the compiled data is the
+    same at every build; the learner's process loads them into the learner's model.
+    """
+    from nndl.judges import _rows
+    from nndl.worker import summarise_model
+
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(0, 0.5, np.shape(w)).astype(np.float32) for w in expected.get_weights()]
+    expected.set_weights(weights)
+    crop = (slice(None),) + tuple(slice(0, d) for d in expected.inputs[0].shape[1:])
+    inputs = np.asarray(probe[crop], dtype=np.float32)
+    return {"rows": _rows(summarise_model(expected, None)["$model"]), "input": inputs,
+            "weights": weights, "output": np.asarray(expected(inputs, training=False))}
+
+
+def model_probe(check, case, facts, probe):
+    """What the learner's process runs its model on, and with which weights."""
+    return {"input": facts["input"], "weights": facts["weights"]}
+
+
+MODEL = KitForm("model", facts=model_facts, probe=model_probe)
+
+
+def judged(kit):
+    """A Check.compare made of a shared judge: the grader and the kit judge alike."""
+    from nndl import judges
+
+    def compare(got, expected, check, case, probe):
+        facts = kit.facts(check, case, expected, probe) if kit.facts else {"expected": expected}
+        return getattr(judges, kit.judge)(got, facts, case, check)
+    return compare
 
 
 @dataclass(frozen=True)
@@ -48,6 +90,7 @@ class Check:
     # per-epoch histories, one array or a tuple: both against the epoch).
     figure: str = "values"
     figure_labels: tuple = ()                        # names of the "curves", in order
+    kit: KitForm = KitForm()                          # how the learner's kit runs it from data
 
     def diagnose(self, got, case, hidden, expected=None):
         """The mistake got's error matches, as '; ...', or ''.
@@ -98,24 +141,3 @@ class Check:
         """The generator for this check: one stream per (seed, chapter, check)."""
         return np.random.default_rng([seed, zlib.crc32(f"{chapter}/{self.id}".encode())])
 
-
-@dataclass
-class Result:
-    """The outcome of one check, in the shape of a Gradescope test."""
-
-    name: str
-    score: float
-    max_score: float
-    status: str                   # passed | failed
-    output: str
-    visibility: str
-    kind: str = "passed"          # passed | wrong | not_implemented | missing | exception |
-                                  # bad_output | timeout | died | syntax | load | not_submitted
-    # A failed visible check's first wrong case, for pictures in the HTML report
-    # ({"x": input or None, "got": ..., "expected": ...}); never in the JSON.
-    figure: Optional[dict] = field(default=None, repr=False, compare=False)
-
-    def as_json(self):
-        return {"name": self.name, "score": self.score, "max_score": self.max_score,
-                "status": self.status, "output": self.output,
-                "visibility": self.visibility, "kind": self.kind}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nndl.checking import failed
 from nndl.grader import chapters, sandbox, submission
 from nndl.grader.check import HIDDEN, VISIBLE, Result
 from nndl.compare import compare
@@ -21,19 +22,6 @@ from nndl.grader.config import VISIBLE_SEED
 from nndl.i18n import N_, t, tr
 from nndl.grader.runner import Reply, SubmissionProcess, WarmPool, preload_for
 
-FAILURE_TITLES = {   # in English; _failed translates them
-    "not_implemented": N_("not implemented"),
-    "missing": N_("missing"),
-    "exception": N_("raised an exception"),
-    "bad_output": N_("returned something that is not a numeric array"),
-    "timeout": N_("timed out"),
-    "died": N_("crashed"),
-    "syntax": N_("the chapter file has a syntax error"),
-    "load": N_("the chapter file failed to run"),
-    "protocol": N_("broke the grader's protocol"),
-    "not_submitted": N_("not submitted"),
-    "grader_error": N_("GRADER ERROR"),
-}
 
 
 def run_check(check, chapter, seed, call):
@@ -128,18 +116,9 @@ def figure_data(case, got, expected, check=None, call=None, probe=None):
 
 def _failed(check, name, kind, message, where=None):
     """A failed Result; message is withheld for a hidden check (in English), then translated."""
-    title = t(FAILURE_TITLES.get(kind, N_("wrong answer")))
     if check.visibility != VISIBLE:
         message = withhold(message)
-    message = tr(message)      # the runner's and the worker's messages come in English
-    if where:
-        message = t("{where}: {message}", where=where, message=message)
-    hint = ""
-    if check.hint and kind in ("wrong", "bad_output"):
-        hint = t("\nHint: {hint}", hint=tr(check.hint))
-    return Result(name, 0.0, float(check.points), "failed",
-                  t("{title} — {message}", title=title, message=message) + hint,
-                  check.visibility, kind)
+    return failed(check, name, kind, message, where)
 
 
 WITHHELD = N_("(withheld in a hidden check; run the visible checks to see the details)")

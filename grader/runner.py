@@ -18,27 +18,18 @@ import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from nndl.grader import sandbox
+from nndl.records import Reply
 from nndl.worker import MAX_MESSAGE, WireError, decode, encode, send
 
 # The failures the worker itself reports; any other reply is forged or garbled.
 WORKER_FAILURES = ("not_implemented", "missing", "bad_output", "exception")
 _SIGNAL_NUMBERS = {s.value for s in signal.Signals}
 
-
-@dataclass
-class Reply:
-    """What came back from one call: a value, or why there is none."""
-
-    kind: str            # ok | not_implemented | missing | exception | bad_output |
-                         # timeout | died | load | syntax | protocol
-    value: object = None
-    message: str = ""
 
 
 def _is_result(value):

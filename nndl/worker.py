@@ -211,6 +211,13 @@ def summarise_model(model, probe):
         input_shape = None
     summary = {"layers": layers, "params": int(model.count_params()), "input_shape": input_shape,
                "weights": [np.asarray(w) for w in model.get_weights()]}
+    if isinstance(probe, dict):   # the kit's probe: inputs, and the reference's weights to run them with
+        try:
+            if probe.get("weights") is not None:
+                model.set_weights(probe["weights"])
+        except Exception:  # noqa: BLE001 - weights of another architecture: no output to compare
+            return {"$model": summary}
+        probe = probe.get("input")
     if probe is not None and input_shape is not None and np.ndim(probe) == len(input_shape) + 1:
         # The probe is at least as large as any input the check asks for: crop it to
         # this model's input, probe[:, :width] for a Dense model, [:, :h, :w, :c] for images.

@@ -1,7 +1,7 @@
 """Checks for chapter 3: dense layers, feed-forward networks, parameter counts, Keras models."""
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, MODEL
 from nndl.compare import compare
 from nndl.i18n import t
 from nndl.solutions import ch03_networks as ref
@@ -106,9 +106,9 @@ CHECKS = [
     Check("param_count_hidden", "param_count", 2, HIDDEN, count_hidden, ref.param_count,
           hint="the input layer has no parameters of its own"),
     Check("build_mlp", "build_mlp", 2, VISIBLE, model_visible, ref.build_mlp,
-          compare=compare_models, probe=model_probe, timeout=60,
+          compare=compare_models, kit=MODEL, probe=model_probe, timeout=60,
           hint="keras.Sequential([keras.Input((sizes[0],)), Dense(...), ...])"),
     Check("build_mlp_hidden", "build_mlp", 3, HIDDEN, model_hidden, ref.build_mlp,
-          compare=compare_models, probe=model_probe, timeout=60,
+          compare=compare_models, kit=MODEL, probe=model_probe, timeout=60,
           hint="hidden layers use `activation`, the last layer `output_activation`"),
 ]

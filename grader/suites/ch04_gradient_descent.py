@@ -13,7 +13,7 @@ reports true costs, and fits the data).
 """
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm, judged
 from nndl.i18n import t
 from nndl.solutions import ch04_gradient_descent as ref
 
@@ -204,29 +204,6 @@ def select_hidden(rng):
             Case("equal fitness everywhere", (population(rng, 4, 2), np.ones(4), 50, 9))]
 
 
-def compare_select(got, expected, check, case, probe):
-    population, fitness, n, _ = case.args
-    got = np.asarray(got) if isinstance(got, np.ndarray) else None
-    if got is None or got.shape != (n, population.shape[1]):
-        return t("expected an array of shape {shape} (n rows of the population)",
-                 shape=(n, population.shape[1]))
-    member = (got[:, None, :] == population[None, :, :]).all(axis=2)   # (n, pop)
-    if not member.any(axis=1).all():
-        return t("{count} selected rows are not members of the population",
-                 count=int((~member.any(axis=1)).sum()))
-    if n < 500 or np.ptp(fitness) == 0:
-        return None
-    counts = member.argmax(axis=1)
-    share = np.bincount(counts, minlength=len(population)) / n
-    best, worst, fair = np.argmax(fitness), np.argmin(fitness), 1 / len(population)
-    if share[best] < 1.3 * fair or share[worst] > 0.8 * fair:
-        return t("the fittest member was picked {best:.1%} of the time and the least fit "
-                 "{worst:.1%} (with no preference each would get {fair:.1%}): "
-                 "selection should favour fitter members",
-                 best=share[best], worst=share[worst], fair=fair)
-    return None
-
-
 def parents(rng, n, n_genes):
     a = rng.normal(size=(n, n_genes))
     return a, a + rng.choice([-1.0, 1.0], a.shape) * rng.uniform(0.5, 2, a.shape)
@@ -244,28 +221,6 @@ def crossover_hidden(rng):
             Case("80 pairs of 2 genes", (*parents(rng, 80, 2), 6))]
 
 
-def compare_crossover(got, expected, check, case, probe):
-    a, b, _ = case.args
-    if not isinstance(got, np.ndarray) or got.shape != a.shape:
-        return t("expected an array of shape {shape}, the shape of the parents", shape=a.shape)
-    from_a, from_b = got == a, got == b
-    if not (from_a | from_b).all():
-        return t("{count} genes of the children come from neither parent at that position",
-                 count=int((~(from_a | from_b)).sum()))
-    if a.size < 100:
-        return None
-    mixed = from_a[a != b]
-    if not 0.4 <= mixed.mean() <= 0.6:
-        return t("{share:.1%} of the genes come from the first parent; expected about 50%",
-                 share=mixed.mean())
-    per_gene = from_a.mean(axis=0)
-    if len(a) >= 50 and not ((per_gene > 0.2) & (per_gene < 0.8)).all():
-        return t("at some gene position nearly all children take the same parent: draw per child")
-    if a.shape[1] >= 8 and (from_a.all(axis=1) | from_b.all(axis=1)).mean() > 0.2:
-        return t("many children are a copy of one parent: choose each gene independently")
-    return None
-
-
 def mutate_visible(rng):
     return [Case("100 x 10 genes, rate 0.3, scale 0.5", (population(rng, 100, 10), 0.3, 0.5, 1))]
 
@@ -276,24 +231,6 @@ def mutate_hidden(rng):
             Case("rate 1, scale 2: every gene moves", (pop, 1.0, 2.0, 3)),
             Case("rate 0.1", (pop, 0.1, 0.25, 4)),
             Case("one individual, one gene, rate 1", (pop[:1, :1], 1.0, 0.5, 5))]
-
-
-def compare_mutate(got, expected, check, case, probe):
-    pop, rate, scale, _ = case.args
-    if not isinstance(got, np.ndarray) or got.shape != pop.shape:
-        return t("expected an array of shape {shape}, the shape of the population", shape=pop.shape)
-    if not np.isfinite(got).all():
-        return t("NaN or inf in the mutated population")
-    changed = got != pop
-    share, delta = changed.mean(), (got - pop)[changed]
-    spread = np.sqrt(rate * (1 - rate) / pop.size)
-    if abs(share - rate) > 5 * spread + 1e-12:
-        return t("{share:.1%} of the genes changed; expected about {rate:.0%}", share=share, rate=rate)
-    if delta.size >= 100:
-        if abs(delta.mean()) > 0.2 * scale or not 0.85 < delta.std() / scale < 1.15:
-            return t("the changes have mean {mean:.3g} and standard deviation {std:.3g}; "
-                     "expected about 0 and {scale:g}", mean=delta.mean(), std=delta.std(), scale=scale)
-    return None
 
 
 def linear_data(rng, n, n_in, noise=0.0):
@@ -366,6 +303,16 @@ def _epsilon_outside(W, grad, s, eta=0.001, rho=0.9, epsilon=1e-7):
 EPSILON_OUTSIDE = ("epsilon added outside the square root, grad / (sqrt(s) + epsilon); Keras's "
                    "RMSprop divides by sqrt(s + epsilon)")
 
+def ga_facts(check, case, expected, probe):
+    """The least-squares cost of the case: the optimum the kit measures progress against."""
+    X, y = case.args
+    A = np.hstack([X, np.ones((len(X), 1))])
+    return {"optimum": float(ref.ga_cost(X, y, np.linalg.lstsq(A, y, rcond=None)[0][None])[0])}
+
+
+SELECT, CROSSOVER, MUTATE = KitForm("select"), KitForm("crossover"), KitForm("mutate")
+GA = KitForm("ga", facts=ga_facts)
+
 CHECKS = [
     Check("quadratic_cost_grad", "quadratic_cost_grad", 1, VISIBLE, grad_visible,
           ref.quadratic_cost_grad,
@@ -423,27 +370,27 @@ CHECKS = [
     Check("ga_cost_hidden", "ga_cost", 1, HIDDEN, ga_cost_hidden, ref.ga_cost,
           hint="the last gene is the bias; average over samples, one cost per individual"),
     Check("tournament_select", "tournament_select", 1, VISIBLE, select_visible,
-          ref.tournament_select, compare=compare_select,
+          ref.tournament_select, compare=judged(SELECT), kit=SELECT,
           hint="draw 2 random indices, keep the one with the higher fitness; return population rows"),
     Check("tournament_select_hidden", "tournament_select", 2, HIDDEN, select_hidden,
-          ref.tournament_select, compare=compare_select,
+          ref.tournament_select, compare=judged(SELECT), kit=SELECT,
           hint="every member, the first and the last included, must be able to enter a "
           "tournament; higher fitness wins, also when fitness is negative"),
     Check("uniform_crossover", "uniform_crossover", 1, VISIBLE, crossover_visible,
-          ref.uniform_crossover, compare=compare_crossover,
+          ref.uniform_crossover, compare=judged(CROSSOVER), kit=CROSSOVER,
           hint="a random mask of the parents' shape: np.where(mask, parents_a, parents_b)"),
     Check("uniform_crossover_hidden", "uniform_crossover", 2, HIDDEN, crossover_hidden,
-          ref.uniform_crossover, compare=compare_crossover,
+          ref.uniform_crossover, compare=judged(CROSSOVER), kit=CROSSOVER,
           hint="each gene of each child independently, from the same position in a parent"),
-    Check("mutate", "mutate", 1, VISIBLE, mutate_visible, ref.mutate, compare=compare_mutate,
+    Check("mutate", "mutate", 1, VISIBLE, mutate_visible, ref.mutate, compare=judged(MUTATE), kit=MUTATE,
           hint="a random mask with P(True) = rate, times normal noise of std `scale`"),
-    Check("mutate_hidden", "mutate", 2, HIDDEN, mutate_hidden, ref.mutate, compare=compare_mutate,
+    Check("mutate_hidden", "mutate", 2, HIDDEN, mutate_hidden, ref.mutate, compare=judged(MUTATE), kit=MUTATE,
           hint="rate 0 must change nothing and rate 1 everything; the noise has mean 0 and "
           "standard deviation `scale`"),
     Check("genetic_algorithm", "genetic_algorithm", 2, VISIBLE, ga_visible, ref.genetic_algorithm,
-          compare=compare_ga, timeout=30,
+          compare=compare_ga, kit=GA, timeout=30,
           hint="fitness = -cost; keep the best, then select, cross and mutate pop_size - 1 children"),
     Check("genetic_algorithm_hidden", "genetic_algorithm", 3, HIDDEN, ga_hidden,
-          ref.genetic_algorithm, compare=compare_ga, timeout=30,
+          ref.genetic_algorithm, compare=compare_ga, kit=GA, timeout=30,
           hint="the population stays pop_size strong; best_costs[0] is the best of the random start"),
 ]

@@ -36,48 +36,17 @@ standard errors away at 10^5 values, and an untruncated normal in place of a
 truncated one crosses the bound (2.27 target standard deviations) with
 probability 0.023 per value.
 """
+import functools
 import math
-from statistics import NormalDist
 
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.compare import compare as compare_values
-from nndl.i18n import t
+from nndl import judges
+from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm, judged
 from nndl.solutions import ch08_initialization as ref
 
-P_CHECK = 1e-10
-TESTS_PER_CHECK = 28
-P_TEST = P_CHECK / TESTS_PER_CHECK
-K = NormalDist().inv_cdf(1 - P_TEST / 2)
-MIN_N = 10_000
 # VarianceScaling divides by the standard deviation of N(0, 1) truncated to [-2, 2].
 TRUNCATED_STD = 0.87962566103423978
-# Relative slack on the bound. Keras's TF backend passes minval/maxval through
-# tf.cast(python_float, dtype), which goes via float32: its uniform limit can be
-# float32(limit), up to 2**-24 (6e-8) above the exact one (seen at 1.4e-8 in 3 of 200 seeds).
-BOUND_SLACK = 1e-7
-
-
-def ks_limit(n, m):
-    """The KS distance two samples of sizes n, m from one distribution exceed with prob < P_TEST."""
-    eps = lambda size: math.sqrt(math.log(4 / P_TEST) / (2 * size))  # noqa: E731 - P_TEST/2 each
-    return eps(n) + eps(m)
-
-
-def ks_distance(x, y):
-    """sup |F_x - F_y| of two samples' empirical CDFs."""
-    x, y = np.sort(x), np.sort(y)
-    points = np.concatenate([x, y])
-    return float(np.max(np.abs(np.searchsorted(x, points, side="right") / x.size
-                               - np.searchsorted(y, points, side="right") / y.size)))
-
-
-def z_score(a, b):
-    """(mean(a) - mean(b)) in standard errors estimated from the samples; 0 when both are constant."""
-    se = math.sqrt(a.var() / a.size + b.var() / b.size)
-    diff = float(a.mean() - b.mean())
-    return 0.0 if se == 0 and diff == 0 else diff / se if se else math.inf
 
 
 def target(function, shape, stddev=None):
@@ -94,76 +63,24 @@ def target(function, shape, stddev=None):
             "he_uniform": (he, math.sqrt(3) * he)}[function]
 
 
-def statistics(x, y, sigma, bound):
-    """The learner's sample x against Keras's y: each test's statistic over its limit (fail: > 1).
-
-    "bound": max |x| over the bound; "mean", "square", "tail": z scores of the
-    mean, the mean square and the share beyond 2 sigma, over K (only from MIN_N
-    values on); "ks": the KS distance over ks_limit.
-    """
-    if bound is not None and np.abs(y).max(initial=0) > bound * (1 + BOUND_SLACK):
-        raise AssertionError("Keras's own sample exceeds the bound this suite assumes")
-    ratios = {}
-    if bound is not None:
-        ratios["bound"] = np.abs(x).max(initial=0) / (bound * (1 + BOUND_SLACK))
-    if x.size >= MIN_N:
-        ratios["mean"] = abs(z_score(x, y)) / K
-        ratios["square"] = abs(z_score(x ** 2, y ** 2)) / K
-        x_tail, y_tail = np.abs(x) > 2 * sigma, np.abs(y) > 2 * sigma
-        if y_tail.any() or x_tail.any():   # never, for the uniform ones
-            ratios["tail"] = abs(z_score(x_tail.astype(float), y_tail.astype(float))) / K
-    ratios["ks"] = ks_distance(x, y) / ks_limit(x.size, y.size)
-    return ratios
-
-
-def sample_tests(x, y, sigma, bound):
-    """Messages for the ways the learner's sample x differs from Keras's sample y (none: [])."""
-    ratios = statistics(x, y, sigma, bound)
-    if ratios.get("bound", 0) > 1:
-        outside = int((np.abs(x) > bound * (1 + BOUND_SLACK)).sum())
-        return [t("{outside} of {size} values lie outside the bound (the largest |w| is "
-                  "{ratio:.4g} times the bound)", outside=outside, size=x.size,
-                  ratio=np.abs(x).max() / bound)]
-    messages = []
-    if ratios.get("mean", 0) > 1:
-        messages.append(t("the mean is {mean:+.3g} target standard deviations, "
-                          "Keras's {keras:+.3g} ({errors:.1f} standard errors)",
-                          mean=x.mean() / sigma, keras=y.mean() / sigma, errors=ratios["mean"] * K))
-    if ratios.get("square", 0) > 1:
-        ratio = math.sqrt(np.mean(x ** 2) / np.mean(y ** 2))
-        messages.append(t("the root mean square is {ratio:.4g} times Keras's "
-                          "({errors:.1f} standard errors)", ratio=ratio, errors=ratios["square"] * K))
-    if ratios.get("tail", 0) > 1:
-        messages.append(t("{share:.2%} of the values lie beyond 2 target standard deviations, "
-                          "{keras:.2%} of Keras's ({errors:.1f} standard errors)",
-                          share=np.mean(np.abs(x) > 2 * sigma), keras=np.mean(np.abs(y) > 2 * sigma),
-                          errors=ratios["tail"] * K))
-    if ratios["ks"] > 1:
-        messages.append(t("the distributions differ: Kolmogorov-Smirnov distance {distance:.4f} "
-                          "(a correct initialiser stays below {limit:.4f})",
-                          distance=ks_distance(x, y), limit=ks_limit(x.size, y.size)))
-    return messages
+def sample_facts(check, case, expected, probe, size=None):
+    """What judges.samples needs: Keras's sample (its first `size` values), the shape asked for,
+    and the target standard deviation and bound of the distribution."""
+    sigma, bound = target(check.function, case.args[0],
+                          case.args[1] if check.function == "truncated_normal" else None)
+    sample = np.asarray(expected, dtype=np.float64)
+    return {"sample": sample.ravel()[:size] if size else sample, "shape": list(sample.shape),
+            "sigma": sigma, "bound": bound}
 
 
 def compare_samples(got, expected, check, case, probe):
     """Compare the learner's sample with Keras's by statistics (module docstring)."""
-    expected = np.asarray(expected, dtype=np.float64)
-    if not isinstance(got, np.ndarray) or got.dtype.kind not in "fiu":
-        return t("expected a numeric array")
-    if got.shape != expected.shape:
-        return t("shape {got}, expected {want}: the shape asked for", got=got.shape, want=expected.shape)
-    if not np.isfinite(got).all():
-        return t("NaN or inf among the values")
-    sigma, bound = target(check.function, case.args[0],
-                          case.args[1] if check.function == "truncated_normal" else None)
-    messages = sample_tests(got.astype(np.float64).ravel(), expected.ravel(), sigma, bound)
-    return "; ".join(messages) or None
+    return judges.samples(got, sample_facts(check, case, expected, probe), case, check)
 
 
-def compare_fans(got, expected, check, case, probe):
-    if not (isinstance(got, list) and len(got) == 2):
-        return t("expected a pair (fan_in, fan_out)")
-    return compare_values(got, list(expected), 0, 0, check.visibility != VISIBLE)
+# The kit keeps 20,000 of Keras's values per case: the tests' limits follow both sample sizes.
+SAMPLES = KitForm("samples", facts=functools.partial(sample_facts, size=20_000))
+PAIR = KitForm("pair")
 
 
 # ------------------------------------------------------------------ cases
@@ -219,18 +136,18 @@ def truncated_hidden(rng):
 
 def _pair(name, points, hint, hidden_hint, cases=(init_visible, init_hidden)):
     visible, hidden = cases
-    return [Check(name, name, 1, VISIBLE, visible, getattr(ref, name), compare=compare_samples,
+    return [Check(name, name, 1, VISIBLE, visible, getattr(ref, name), compare=compare_samples, kit=SAMPLES,
                   hint=hint),
             Check(f"{name}_hidden", name, points, HIDDEN, hidden, getattr(ref, name),
-                  compare=compare_samples, hint=hidden_hint)]
+                  compare=compare_samples, kit=SAMPLES, hint=hidden_hint)]
 
 
 CHECKS = [
     Check("compute_fans", "compute_fans", 1, VISIBLE, fans_visible, ref.compute_fans,
-          compare=compare_fans,
+          compare=judged(PAIR), kit=PAIR,
           hint="a Dense kernel is (n_in, n_out); a conv kernel multiplies both by the receptive field"),
     Check("compute_fans_hidden", "compute_fans", 1, HIDDEN, fans_hidden, ref.compute_fans,
-          compare=compare_fans,
+          compare=judged(PAIR), kit=PAIR,
           hint="the last two axes are (input channels, output channels) for any number of axes; "
           "a 1-D shape uses its length for both, a scalar shape gives (1, 1)"),
     *_pair("standard_normal", 1, "N(0, 1) from np.random.default_rng(seed), of the given shape",

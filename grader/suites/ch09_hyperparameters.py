@@ -21,8 +21,9 @@ import functools
 
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm
 from nndl.i18n import t
+from nndl.judges import split_search
 from nndl.solutions import ch09_hyperparameters as ref
 
 RATE_TOL = dict(atol=1e-15, rtol=1e-6)
@@ -198,20 +199,9 @@ def random_hidden(rng):
                                                                 4, 0, seed + 4))]
 
 
-def _split(got):
-    """(best, history) as float arrays, or None when they are not shaped so."""
-    if not (isinstance(got, (list, tuple)) and len(got) == 2
-            and all(isinstance(g, np.ndarray) and g.dtype.kind in "biuf" for g in got)):
-        return None
-    best, history = (g.astype(np.float64) for g in got)
-    if best.shape != (3,) or history.ndim != 2 or history.shape[1] != 3:
-        return None
-    return best, history
-
-
 def _check_search(got, expected, hidden, settings_message, retrain):
     """Properties shared by both searches; expected is the reference's (best, history)."""
-    parts = _split(got)
+    parts = split_search(got)
     if parts is None:
         return t("expected (best, history): best of shape (3,), history of shape (settings, 3)")
     best, history = parts
@@ -266,6 +256,9 @@ def compare_random(got, expected, check, case, probe):
                          lambda eta, lmbda: ref.train_softmax_regression(X, y, X_val, y_val, eta, lmbda, epochs)[2])
 
 
+SEARCH = KitForm("search", facts=lambda check, case, expected, probe: {"best": expected[0],
+                                                                       "history": expected[1]})
+
 CHECKS = [
     Check("step_decay", "step_decay", 1, VISIBLE, step_decay_visible, ref.step_decay, **RATE_TOL,
           hint="eta * drop ** (number of whole epochs_drop periods so far)"),
@@ -305,17 +298,17 @@ CHECKS = [
           ref.train_softmax_regression,
           hint="subtract each row's max logit before exp; n is the number of training samples; "
           "the biases are not decayed; use n_out classes"),
-    Check("grid_search", "grid_search", 1, VISIBLE, grid_visible, ref.grid_search, compare=compare_grid,
+    Check("grid_search", "grid_search", 1, VISIBLE, grid_visible, ref.grid_search, compare=compare_grid, kit=SEARCH,
           timeout=30, hint="for eta in etas: for lmbda in lmbdas: train, record [eta, lmbda, accuracy]; "
           "best is the row of highest accuracy"),
-    Check("grid_search_hidden", "grid_search", 3, HIDDEN, grid_hidden, ref.grid_search, compare=compare_grid,
+    Check("grid_search_hidden", "grid_search", 3, HIDDEN, grid_hidden, ref.grid_search, compare=compare_grid, kit=SEARCH,
           timeout=30, hint="keep the given order of both lists; on a tie the first setting stays best"),
     Check("random_search", "random_search", 1, VISIBLE, random_visible, ref.random_search,
-          compare=compare_random, timeout=30,
+          compare=compare_random, kit=SEARCH, timeout=30,
           hint="rng = np.random.default_rng(seed) once; per trial draw eta then lmbda as "
           "10 ** rng.uniform(log10(low), log10(high))"),
     Check("random_search_hidden", "random_search", 3, HIDDEN, random_hidden, ref.random_search,
-          compare=compare_random, timeout=30,
+          compare=compare_random, kit=SEARCH, timeout=30,
           hint="draw in log space; one generator for the whole search; best is the first row of "
           "highest accuracy in your own history"),
 ]

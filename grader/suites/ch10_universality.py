@@ -11,9 +11,10 @@ same function as the reference construction.
 """
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm
 from nndl.compare import compare
 from nndl.i18n import t
+from nndl.judges import bump_weights
 from nndl.solutions import ch10_universality as ref
 
 FINE = np.linspace(0.0, 1.0, 2001)  # the grid the bump network is judged on
@@ -92,30 +93,11 @@ def network_hidden(rng):
         Case("large values (amplitude 500), 40 bumps, w 1e5", (sines(rng, amplitude=500.0), 40), {"w": 1e5})]
 
 
-def _weights(got, n):
-    """The learner's four arrays as float64, or a message saying what is wrong with them."""
-    if not (isinstance(got, (list, tuple)) and len(got) == 4):
-        return None, t("expected a tuple of 4 arrays (W1, b1, W2, b2)")
-    shapes = [(1, 2 * n), (2 * n,), (2 * n, 1), (1,)]
-    arrays = []
-    for name, value, shape in zip(("W1", "b1", "W2", "b2"), got, shapes):
-        array = np.asarray(value) if isinstance(value, (np.ndarray, float, int)) else None
-        if array is None or array.dtype.kind not in "biuf":
-            return None, t("{name} is not a numeric array", name=name)
-        if array.shape != shape:
-            return None, t("{name} has shape {got}, expected {want} for {n} bumps (Keras layout)",
-                           name=name, got=array.shape, want=shape, n=n)
-        if not np.isfinite(array).all():
-            return None, t("{name} holds NaN or inf", name=name)
-        arrays.append(array.astype(np.float64))
-    return arrays, None
-
-
 def compare_network(got, expected, check, case, probe):
     """Judge the learner's weights by the function their Keras network computes."""
     f_values, n = np.asarray(case.args[0], dtype=np.float64), case.args[1]
     w = case.kwargs.get("w", 1000.0)
-    weights, message = _weights(got, n)
+    weights, message = bump_weights(got, n)
     if message:
         return message
     x_grid = np.linspace(0.0, 1.0, len(f_values))
@@ -145,6 +127,16 @@ def compare_network(got, expected, check, case, probe):
                    t("the network's output over the interior of [0, 1] (vs bumps on [j/n, (j+1)/n])"))
 
 
+def network_facts(check, case, expected, probe):
+    """The reference network's output inside [0, 1], and the tolerance compare_network uses there."""
+    f_values, w = np.asarray(case.args[0], dtype=np.float64), case.kwargs.get("w", 1000.0)
+    inside = FINE[(FINE >= 25 / w) & (FINE <= 1 - 25 / w)]
+    return {"x": inside, "output": ref.bump_network_output(inside[:, None], *expected)[:, 0],
+            "tolerance": 1e-6 * (1 + np.abs(f_values).max())}
+
+
+NETWORK = KitForm("network", facts=network_facts)
+
 CHECKS = [
     Check("step_neuron_params", "step_neuron_params", 1, VISIBLE, params_visible, ref.step_neuron_params,
           hint="the step sits where w * x + b = 0; W is a (1, units) Keras kernel"),
@@ -161,10 +153,10 @@ CHECKS = [
     Check("bump_hidden", "bump", 2, HIDDEN, bump_hidden, ref.bump,
           hint="keep the output shape (batch, 1), and do not reorder s1 and s2 yourself"),
     Check("build_bump_network", "build_bump_network", 2, VISIBLE, network_visible, ref.build_bump_network,
-          compare=compare_network, timeout=30,
+          compare=compare_network, kit=NETWORK, timeout=30,
           hint="bump j covers [j/n, (j+1)/n] and its height is f at the midpoint, read from the grid"),
     Check("build_bump_network_hidden", "build_bump_network", 4, HIDDEN, network_hidden,
-          ref.build_bump_network, compare=compare_network, timeout=30,
+          ref.build_bump_network, compare=compare_network, kit=NETWORK, timeout=30,
           hint="use the w you are given for every step, read f between grid points by linear "
           "interpolation, and let the output bias be what makes the heights right"),
 ]

@@ -31,23 +31,20 @@ val_fraction=0) — digits the learner's function never receives. The floor
 is 97%; the model answer reaches 98.3 to 99.4% over 24 seeds (1.3 s on
 2 cores), an untrained network about 10%. The time limit is 60 s per call.
 """
-import difflib
 from functools import lru_cache
 
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm, MODEL
 from nndl.compare import compare
 from nndl.i18n import t
+from nndl.judges import _rows, structure_diff
 from nndl.worker import summarise_model
 from nndl.solutions import ch12_cnn as ref
 
 ATOL = RTOL = 1e-5
 FLOOR = 0.97
 TRAIN_TIMEOUT = 60
-FIELDS = ("output_shape", "params", "activation", "padding", "filters", "kernel_size", "strides",
-          "pool_size", "units", "rate")
-SECRET = ("output_shape", "params", "filters", "units")  # they follow from the hidden arguments
 
 
 def problem(rng, batch, size, kernel_size, c_in, c_out):
@@ -157,53 +154,12 @@ def model_probe(rng):
     return rng.uniform(0, 1, (3, 12, 12, 4)).astype(np.float32)
 
 
-NAMES = {"output_shape": "output", "kernel_size": "kernel", "pool_size": "pool"}
-
-
-def _text(value):
-    return str(tuple(value)) if isinstance(value, (list, tuple)) else str(value)
-
-
-def _rows(summary):
-    """The model's input, then its layers: dicts with class_name and FIELDS, shapes without the batch."""
-    layers = [{**layer, "output_shape": (layer.get("output_shape") or [None])[1:]}
-              for layer in summary["layers"] if layer["class_name"] != "InputLayer"]  # keras.Model lists it
-    return [{"class_name": "Input", "output_shape": summary.get("input_shape")}] + layers
-
-
-def _line(row, hidden, differs=()):
-    parts = [row["class_name"]] + [f"{NAMES.get(key, key)} {_text(row[key])}" for key in FIELDS
-                                   if row.get(key) is not None and not (hidden and key in SECRET)]
-    names = ", ".join(NAMES.get(key, key) for key in differs)
-    return "  ".join(parts) + ("  [" + t("differs in: {names}", names=names) + "]" if differs else "")
-
-
-def structure_diff(got, expected_model, hidden):
-    """None when the layers match field by field, else a unified diff of the two models."""
-    expected = _rows(summarise_model(expected_model, None)["$model"])
-    mine = _rows(got)
-    key = lambda row: (row["class_name"],) + tuple(row.get(k) for k in FIELDS)  # noqa: E731
-    if [key(r) for r in mine] == [key(r) for r in expected]:
-        return None
-    lines_expected = [_line(r, hidden) for r in expected]
-    lines_mine = []
-    for i, row in enumerate(mine):  # hidden: name the secret fields that differ, not their values
-        twin = expected[i] if i < len(expected) else None
-        differs = [k for k in SECRET if hidden and twin and twin["class_name"] == row["class_name"]
-                   and twin.get(k) != row.get(k)]
-        lines_mine.append(_line(row, hidden, differs))
-    diff = difflib.unified_diff(lines_expected, lines_mine, t("expected"), t("yours"), lineterm="",
-                                n=len(expected) + len(mine))
-    return (t("the model differs from the specification (- expected, + yours):") + "\n"
-            + "\n".join(line for line in diff if not line.startswith("@@")))
-
-
 def compare_models(got, expected, check, case, probe):
     """The same layers as the reference model; then the same outputs with the learner's weights."""
     if not (isinstance(got, dict) and "$model" in got):
         return t("expected a Keras model (keras.Sequential or keras.Model), got an array")
     got, hidden = got["$model"], check.visibility != VISIBLE
-    message = structure_diff(got, expected, hidden)
+    message = structure_diff(_rows(got), _rows(summarise_model(expected, None)["$model"]), hidden)
     if message or probe is None:
         return message
     if got.get("output") is None:
@@ -275,6 +231,15 @@ def _flipped_kernel(X, kernel, bias, strides=(1, 1), padding="valid"):
 FLIPPED = ("the kernel flipped (a convolution as in the textbooks); Keras's Conv2D, and this "
            "exercise, compute a cross-correlation: kernel[i, j] multiplies X[y*sh + i, x*sw + j]")
 
+def trained_facts(check, case, expected, probe):
+    """For judges.trained: the architecture, the held-out digits' classes and the floor."""
+    _, _, _, y_test = digits()
+    return {"rows": _rows(summarise_model(expected, None)["$model"]), "labels": y_test, "floor": FLOOR}
+
+
+TRAINED = KitForm("trained", facts=trained_facts,
+                  probe=lambda check, case, facts, probe: {"input": digits()[2]})
+
 CHECKS = [
     Check("conv2d", "conv2d", 2, VISIBLE, conv_visible, ref.conv2d, ATOL, RTOL,
           hint="Z[n, y, x, o] = sum over i, j, c of X[n, y*sh + i, x*sw + j, c] * kernel[i, j, c, o] "
@@ -297,16 +262,16 @@ CHECKS = [
           ATOL, RTOL, hint="flatten in the array's own order (channels fastest), as keras.layers.Flatten; "
           "support linear, relu and softmax; subtract the row maximum before exp"),
     Check("build_cnn", "build_cnn", 2, VISIBLE, build_visible, ref.build_cnn,
-          compare=compare_models, probe=model_probe, timeout=60,
+          compare=compare_models, probe=model_probe, kit=MODEL, timeout=60,
           hint="Input, Conv2D(same, relu), MaxPooling2D((2, 2)), Conv2D(valid, relu), Flatten, "
           "Dense(softmax): six lines in a keras.Sequential"),
     Check("build_cnn_hidden", "build_cnn", 3, HIDDEN, build_hidden, ref.build_cnn,
-          compare=compare_models, probe=model_probe, timeout=60,
+          compare=compare_models, probe=model_probe, kit=MODEL, timeout=60,
           hint="use the arguments: keras.Input(input_shape), filters[0] and filters[1], "
           "Dense(n_classes); 3x3 kernels and a 2x2 pool whatever the input"),
     Check("train_cnn", "train_cnn", 3, VISIBLE, train_visible, untrained_reference,
-          compare=compare_trained, timeout=TRAIN_TIMEOUT, hint=TRAIN_HINT),
+          compare=compare_trained, kit=TRAINED, timeout=TRAIN_TIMEOUT, hint=TRAIN_HINT),
     Check("train_cnn_hidden", "train_cnn", 3, HIDDEN, train_hidden, untrained_reference,
-          compare=compare_trained, timeout=TRAIN_TIMEOUT,
+          compare=compare_trained, kit=TRAINED, timeout=TRAIN_TIMEOUT,
           hint=TRAIN_HINT + "; use the seed you are given and build the model with your build_cnn"),
 ]

@@ -19,7 +19,7 @@ import nndl
 from conftest import CH02, replace_functions
 from nndl import i18n
 from nndl.grader import chapters, cli
-from nndl.grader.inprocess import check_function
+from nndl.checking import check_function
 
 ROOT = chapters.ROOT
 SOURCES = sorted((ROOT / "grader").glob("*.py")) + sorted((ROOT / "nndl").glob("*.py"))

@@ -1,0 +1,51 @@
+"""Small typed records that the learner's kit and the grader share.
+
+A ``Case`` is one call of a learner's function, a ``Reply`` what came back
+from it, and a ``Result`` the outcome of one check, in the shape of a
+Gradescope test.
+"""
+from dataclasses import dataclass, field
+from typing import Optional
+
+VISIBLE, HIDDEN = "visible", "hidden"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call: the arguments, and a label that names it without its values."""
+
+    label: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Reply:
+    """What came back from one call: a value, or why there is none."""
+
+    kind: str            # ok | not_implemented | missing | exception | bad_output |
+                         # timeout | died | load | syntax | protocol
+    value: object = None
+    message: str = ""
+
+
+@dataclass
+class Result:
+    """The outcome of one check, in the shape of a Gradescope test."""
+
+    name: str
+    score: float
+    max_score: float
+    status: str                   # passed | failed
+    output: str
+    visibility: str
+    kind: str = "passed"          # passed | wrong | not_implemented | missing | exception |
+                                  # bad_output | timeout | died | syntax | load | not_submitted
+    # A failed visible check's first wrong case, for pictures in the HTML report
+    # ({"x": input or None, "got": ..., "expected": ...}); never in the JSON.
+    figure: Optional[dict] = field(default=None, repr=False, compare=False)
+
+    def as_json(self):
+        return {"name": self.name, "score": self.score, "max_score": self.max_score,
+                "status": self.status, "output": self.output,
+                "visibility": self.visibility, "kind": self.kind}
