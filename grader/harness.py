@@ -9,7 +9,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ import numpy as np
 from nndl.checking import failed
 from nndl.grader import chapters, sandbox, submission
 from nndl.grader.check import HIDDEN, VISIBLE, Result
+from nndl.records import Report
 from nndl.compare import compare
 from nndl.grader.config import VISIBLE_SEED
 from nndl.i18n import N_, t, tr
@@ -193,30 +193,6 @@ def expected_cost(chapter):
     """A chapter's relative cost: the time-outs its checks ask for beyond the default
     (training runs and searches ask for more), 0 when none does."""
     return sum(c.timeout or 0 for c in chapters.checks(chapter))
-
-
-@dataclass
-class Report:
-    """The results of grading one submission."""
-
-    results: list
-    execution_time: float
-    sandbox: str
-    warnings: list = field(default_factory=list)
-
-    @property
-    def score(self):
-        return sum(r.score for r in self.results)
-
-    @property
-    def max_score(self):
-        return sum(r.max_score for r in self.results)
-
-    def as_json(self):
-        return {"score": self.score, "max_score": self.max_score,
-                "execution_time": round(self.execution_time, 3),
-                "sandbox": self.sandbox, "warnings": self.warnings,
-                "tests": [r.as_json() for r in self.results]}
 
 
 def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1, pool=None):

@@ -1,50 +1,10 @@
 """Present a Report: a terminal table per chapter, and the results JSON."""
 import json
-from collections import OrderedDict
-from itertools import groupby
 
-from rich.console import Console
-from rich.table import Table
-
-from nndl.i18n import N_, t, tr
+from nndl.console import by_chapter, print_report  # noqa: F401 - the CLI's
+from nndl.i18n import N_
 
 VISIBILITIES = (N_("visible"), N_("hidden"), N_("after_due_date"))   # a Result's, shown with t()
-
-
-def by_chapter(results):
-    chapters = OrderedDict()
-    for result in results:
-        chapters.setdefault(result.name.split("/")[0], []).append(result)
-    return chapters
-
-
-def print_report(report, title="nndl grade", console=None, show_passed=False):
-    """Per chapter: score/max and the failed checks with their messages."""
-    console = console or Console(highlight=False)
-    table = Table(title=title, show_lines=True)
-    table.add_column(t("chapter"), no_wrap=True)
-    table.add_column(t("score"), justify="right", no_wrap=True)
-    table.add_column(t("checks"), overflow="fold")
-    for chapter, results in by_chapter(report.results).items():
-        score = sum(r.score for r in results)
-        total = sum(r.max_score for r in results)
-        passed = sum(r.status == "passed" for r in results)
-        lines = [t("{passed}/{total} passed", passed=passed, total=len(results))]
-        for output, group in groupby(results, key=lambda r: (r.status, r.output)):
-            group = list(group)
-            if output[0] == "passed" and not show_passed:
-                continue
-            mark = "✓" if output[0] == "passed" else "✗"
-            names = t(", ").join(t("{check} ({visibility})", check=r.name.split("/", 1)[1],
-                                   visibility=t(r.visibility)) for r in group)
-            lines.append(t("{mark} {names}: {output}", mark=mark, names=names, output=output[1]))
-        table.add_row(chapter, f"{score:g}/{total:g}", "\n".join(lines))
-    console.print(table)
-    for warning in report.warnings:
-        console.print(t("[yellow]warning:[/yellow] {warning}", warning=tr(warning)))
-    console.print(t("Total: [bold]{score:g}/{max_score:g}[/bold] in {seconds:.1f} s — {sandbox}",
-                    score=report.score, max_score=report.max_score,
-                    seconds=report.execution_time, sandbox=tr(report.sandbox)))
 
 
 def write_json(report, path):

@@ -49,3 +49,27 @@ class Result:
         return {"name": self.name, "score": self.score, "max_score": self.max_score,
                 "status": self.status, "output": self.output,
                 "visibility": self.visibility, "kind": self.kind}
+
+
+@dataclass
+class Report:
+    """The results of grading one submission."""
+
+    results: list
+    execution_time: float
+    sandbox: str
+    warnings: list = field(default_factory=list)
+
+    @property
+    def score(self):
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self):
+        return sum(r.max_score for r in self.results)
+
+    def as_json(self):
+        return {"score": self.score, "max_score": self.max_score,
+                "execution_time": round(self.execution_time, 3),
+                "sandbox": self.sandbox, "warnings": self.warnings,
+                "tests": [r.as_json() for r in self.results]}

@@ -5,15 +5,14 @@ for each chapter the hash of the file last checked and what its visible checks
 gave, and for each exercise how many hints were shown. A chapter edited since
 its last check is reported as such instead of with a stale score.
 """
-import ast
 import hashlib
 import json
 import re
 import time
 from pathlib import Path
 
-from nndl.grader import chapters
-from nndl.grader.check import HIDDEN, VISIBLE
+from nndl import compiled
+from nndl.course import CHAPTERS, chapter_files
 from nndl.i18n import N_, t, tr
 
 STATE = ".nndl.json"
@@ -61,28 +60,13 @@ def record(folder, report, files):
     save_state(folder, state)
 
 
-def chapter_files(folder):
-    """chapter -> its file in folder (.py preferred), or None."""
-    folder = Path(folder)
-    found = {}
-    for chapter in chapters.CHAPTERS:
-        for suffix in (".py", ".ipynb"):
-            if (folder / f"{chapter}{suffix}").is_file():
-                found[chapter] = folder / f"{chapter}{suffix}"
-                break
-        else:
-            found[chapter] = None
-    return found
-
-
 def progress(folder):
     """One row per chapter: (chapter, status, passed, visible checks); status in English."""
     state = load_state(folder)["chapters"]
-    available = set(chapters.available())
+    available = set(compiled.chapters())
     rows = []
     for chapter, path in chapter_files(folder).items():
-        total = sum(c.visibility == VISIBLE for c in chapters.checks(chapter)) \
-            if chapter in available else 0
+        total = len(compiled.checks(chapter)) if chapter in available else 0
         seen = state.get(chapter)
         if path is None:
             rows.append((chapter, N_("no file"), 0, total))
@@ -124,20 +108,21 @@ def print_progress(rows, console=None):
 
 
 # ------------------------------------------------------------------ hints
-def exercise_checks(name):
-    """(chapter, function, [checks]) for "chapter/function"; raises HintError."""
+def exercise(name):
+    """(chapter, function, {"hints", "docstring"}) for "chapter/function" or "chapter/check id";
+    raises HintError."""
     chapter, _, function = name.partition("/")
-    if chapter not in chapters.CHAPTERS:
+    if chapter not in CHAPTERS:
         raise HintError(t("unknown chapter {chapter!r}; see `nndl list`", chapter=chapter))
-    if chapter not in chapters.available():
+    if chapter not in compiled.chapters():
         raise HintError(t("chapter {chapter} has no checks yet", chapter=chapter))
-    checks = [c for c in chapters.checks(chapter) if c.function == function or c.id == function]
-    if not checks:
-        names = sorted({c.function for c in chapters.checks(chapter)})
+    exercises = compiled.exercises(chapter)
+    by_id = {c.id: c.function for c in compiled.checks(chapter)}
+    function = by_id.get(function, function)
+    if function not in exercises:
         raise HintError(t("no exercise {function!r} in {chapter}; its exercises: {names}",
-                          function=function, chapter=chapter, names=", ".join(names)))
-    return chapter, checks[0].function, [c for c in chapters.checks(chapter)
-                                         if c.function == checks[0].function]
+                          function=function, chapter=chapter, names=", ".join(sorted(exercises))))
+    return chapter, function, exercises[function]
 
 
 def _clauses(hint):
@@ -145,43 +130,32 @@ def _clauses(hint):
     return [part.strip() for part in re.split(r";\s+|；\s*", hint) if part.strip()]
 
 
-def docstring(chapter, function):
-    """The exercise's docstring, as the learner's file states it."""
-    tree = ast.parse((chapters.SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == function:
-            return ast.get_docstring(node) or ""
-    return ""
-
-
 def hint_text(name, level):
     """The hint for an exercise at level 1 (a nudge), 2 (the approach) or 3 (the whole story)."""
-    chapter, function, checks = exercise_checks(name)
-    visible = [tr(c.hint) for c in checks if c.visibility == VISIBLE and c.hint]
-    hidden = [tr(c.hint) for c in checks if c.visibility == HIDDEN and c.hint]
+    chapter, function, entry = exercise(name)
     clauses = []
-    for hint in visible + hidden:
+    for hint in (tr(h) for h in entry["hints"]):
         clauses += [c for c in _clauses(hint) if c not in clauses]
     if not clauses:
         clauses = [t("read the docstring: it states the shapes and the formula")]
-    exercise = f"{chapter}/{function}"
+    key = f"{chapter}/{function}"
     if level <= 1:
-        return t("Hint 1/{levels} for {exercise}: {clause}.", levels=LEVELS, exercise=exercise,
+        return t("Hint 1/{levels} for {exercise}: {clause}.", levels=LEVELS, exercise=key,
                  clause=clauses[0].rstrip("。"))
     steps = "\n".join(f"  - {c}" for c in clauses)
     if level == 2:
-        return t("Hint 2/{levels} for {exercise}:", levels=LEVELS, exercise=exercise) + "\n" + steps
-    doc = tr(docstring(chapter, function))
+        return t("Hint 2/{levels} for {exercise}:", levels=LEVELS, exercise=key) + "\n" + steps
+    doc = tr(entry["docstring"])
     doc = "\n".join("    " + line for line in doc.splitlines())
     return (t("Hint 3/{levels} for {exercise} — the contract, then every pitfall the checks "
-              "look for:", levels=LEVELS, exercise=exercise) + f"\n{doc}\n{steps}\n" +
+              "look for:", levels=LEVELS, exercise=key) + f"\n{doc}\n{steps}\n" +
             t("Run `nndl check {chapter}` to see the failing case and by how much it is off.",
               chapter=chapter))
 
 
 def next_hint(folder, name, level=None):
     """The next hint for an exercise (or the one at level), remembering how far the learner got."""
-    chapter, function, _ = exercise_checks(name)
+    chapter, function, _ = exercise(name)
     key = f"{chapter}/{function}"
     state = load_state(folder)
     if level is None:

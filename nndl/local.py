@@ -1,0 +1,148 @@
+"""The learner's chapter file, loaded in a child process and called through the wire format.
+
+This is the kit's side, not the grader's: the learner's own code on the
+learner's own machine, so there is no sandbox. A child process keeps a hang,
+a crash or ``sys.exit`` in the learner's file from taking ``nndl check`` or
+pytest down with it; a call that times out or kills the process restarts it
+for the next call. The child is worker.py, the same program the grader runs
+in its sandbox, so the learner's outputs are converted exactly as there.
+"""
+import json
+import os
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+from nndl import worker
+from nndl.records import Reply
+
+LOAD_TIMEOUT = 120.0    # seconds to run the chapter file (a Keras import included)
+OUTPUT_TAIL = 2000      # characters of the learner's output kept for messages
+
+
+def environment():
+    """The learner's environment, with TensorFlow quiet and plots off screen in the child only."""
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+            "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+
+
+class LearnerProcess:
+    """One chapter file in a child process: call(function, args, kwargs, timeout, probe) -> Reply."""
+
+    def __init__(self, path, load_timeout=LOAD_TIMEOUT):
+        self.path, self.load_timeout = path, load_timeout
+        self.proc = self.load_error = None
+        self.output = ""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
+        requests_read, self.requests = os.pipe()
+        self.replies, replies_write = os.pipe()
+        self.proc = subprocess.Popen(
+            [sys.executable, worker.__file__, str(self.path), str(requests_read), str(replies_write)],
+            cwd=self.path.parent, env=environment(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, pass_fds=(requests_read, replies_write))
+        os.close(requests_read)
+        os.close(replies_write)
+        self.output = ""
+        threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
+        first = self._receive(self.load_timeout)
+        if first is None:
+            self.load_error = Reply("load", message=self._ended("the chapter file did not finish "
+                                                                 f"loading within {self.load_timeout:g} s"))
+        elif first.get("event") == "load_error":
+            kind = first.get("kind") if first.get("kind") in ("syntax", "load") else "load"
+            self.load_error = Reply(kind, message=str(first.get("error", "")))
+
+    def _drain(self, stream):
+        for line in iter(stream.readline, b""):
+            self.output = (self.output + line.decode("utf-8", "replace"))[-OUTPUT_TAIL:]
+        stream.close()
+
+    def _receive(self, timeout):
+        """The child's next message, or None when it is silent for timeout s or gone."""
+        deadline = time.monotonic() + timeout
+        try:
+            head = self._read(4, deadline)
+            body = self._read(struct.unpack(">I", head)[0], deadline) if head else None
+            return json.loads(body.decode("utf-8")) if body is not None else None
+        except (OSError, ValueError):
+            return None
+
+    def _read(self, n, deadline):
+        chunks = b""
+        while len(chunks) < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.replies], [], [], left)[0]:
+                return None
+            chunk = os.read(self.replies, n - len(chunks))
+            if not chunk:
+                return None
+            chunks += chunk
+        return chunks
+
+    def _ended(self, what):
+        """what, with how the process ended and its last output."""
+        self.stop()
+        code = self.proc.returncode if self.proc else None
+        ended = f"; the process ended with status {code}" if code not in (None, -9) else ""
+        tail = self.output.strip()[-600:]
+        return what + ended + (f"; its last output:\n{tail}" if tail else "")
+
+    def call(self, function, args=(), kwargs=None, timeout=None, probe=None):
+        if self.load_error is not None:   # the file itself is broken: every call says so
+            return self.load_error
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+            if self.load_error is not None:
+                return self.load_error
+        timeout = timeout or 10.0
+        try:
+            worker.send(self.requests, {"call": function, "args": worker.encode(list(args)),
+                                        "kwargs": worker.encode(kwargs or {}),
+                                        "probe": worker.encode(probe)})
+        except (OSError, worker.WireError):
+            return Reply("died", message=self._ended(f"{function}() could not be called"))
+        reply = self._receive(timeout)
+        if reply is None:
+            if self.proc.poll() is None:
+                return Reply("timeout", message=self._ended(f"{function}() did not return within "
+                                                            f"{timeout:g} s"))
+            return Reply("died", message=self._ended(f"{function}() crashed the process"))
+        if "ok" in reply:
+            try:
+                return Reply("ok", worker.decode(reply["ok"]))
+            except worker.WireError as exc:
+                return Reply("bad_output", message=f"{function}() {exc}")
+        return Reply(reply.get("kind", "exception"), message=str(reply.get("error", "")))
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for fd in ("requests", "replies"):
+            if getattr(self, fd, None) is not None:
+                try:
+                    os.close(getattr(self, fd))
+                except OSError:
+                    pass
+                setattr(self, fd, None)
+
+
+def check_file(chapter, path, only=None):
+    """Run a chapter file's compiled visible checks (those of the functions in `only`, if given);
+    a list of Results in the chapter's order."""
+    from nndl import compiled
+    from nndl.checking import run_check
+
+    selected = [c for c in compiled.checks(chapter) if not only or c.function in only or c.id in only]
+    with LearnerProcess(path) as process:
+        return [run_check(check, process.call) for check in selected]
