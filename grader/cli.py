@@ -28,6 +28,8 @@ def parser():
     s = sub.add_parser("release", help=t("write the student edition (or the model answers) to OUTDIR"))
     s.add_argument("outdir", type=Path)
     s.add_argument("--answers", action="store_true", help=t("the model answers, same layout"))
+    s.add_argument("--format", choices=("py", "ipynb"), default="py",
+                   help=t("ipynb: a notebook beside each chapter file too (plain Jupyter, Colab)"))
 
     sub.add_parser("build", help=t("regenerate exercises/ from source/ (course developers)"))
 
@@ -82,9 +84,12 @@ def cmd_list(args):
 
 
 def cmd_release(args):
-    from nndl.grader import build
+    from nndl.grader import build, kit
 
     written = build.release(args.outdir, answers=args.answers)
+    if args.format == "ipynb":
+        kit.write_notebooks(written)
+    kit.write_kit(args.outdir)
     if args.answers:
         print(t("wrote the model answers of {count} chapters to {outdir}",
                 count=len(written), outdir=args.outdir))
@@ -97,8 +102,12 @@ def cmd_release(args):
 def cmd_build(args):
     from nndl.grader import build
 
+    from nndl.grader import compile
+
     written = build.build_exercises()
     print(t("regenerated {count} files in exercises/", count=len(written)))
+    compiled = compile.compile_all()
+    print(t("compiled the visible checks into {count} files in nndl/compiled/", count=len(compiled)))
     return 0
 
 

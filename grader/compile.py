@@ -112,7 +112,7 @@ def npz_bytes(arrays):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for key, array in arrays.items():
             entry = io.BytesIO()
-            np.lib.format.write_array(entry, np.ascontiguousarray(array), allow_pickle=False)
+            np.lib.format.write_array(entry, np.array(array, order="C"), allow_pickle=False)
             info = zipfile.ZipInfo(f"{key}.npy", date_time=FIXED_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, entry.getvalue())

@@ -1,14 +1,13 @@
-"""pytest plugin: `pytest exercises/` runs each chapter's visible checks.
+"""pytest plugin: `pytest exercises/` (or any folder of chapter files) runs their visible checks.
 
-A chapter file (``ch02_activations.py`` or ``.ipynb``) given on the command
-line, or found in a folder called ``exercises``, becomes one test per visible
-check. The chapter is graded once, the first time one of its tests runs, by
-the same sandboxed harness as ``nndl check``, and each test reports that
-check's message. The file itself is never imported by pytest, so its demo
-cells do not run.
+A chapter file (``ch02_activations.py`` or ``.ipynb``) becomes one test per
+visible check. The chapter is checked once, the first time one of its tests
+runs, from the compiled check data in a child process, as ``nndl check`` does,
+and each test reports that check's message. The file itself is never imported
+by pytest, so its demo cells do not run.
 
-Other files are left alone: the project's own tests (``testpaths = tests``)
-never see the learners' stubs.
+Other files are left alone, and the project's own tests (``testpaths = tests``)
+hold no chapter files.
 
 Messages are in English, or in Chinese with ``pytest --lang zh`` (or ``NNDL_LANG=zh``).
 """
@@ -38,11 +37,9 @@ def pytest_unconfigure(config):
 
 def _chapter(path):
     """The chapter id a file is, or None."""
-    from nndl.grader import chapters
+    from nndl.course import chapter_of
 
-    if path.suffix in (".py", ".ipynb") and path.stem in chapters.CHAPTERS:
-        return path.stem
-    return None
+    return chapter_of(path)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -54,13 +51,11 @@ def pytest_pycollect_makemodule(module_path, parent):
 
 
 def pytest_collect_file(file_path, parent):
-    """Chapter files in an exercises/ folder, and notebooks named on the command line."""
+    """Chapter files in the folders pytest walks, and notebooks named on the command line
+    (a .py named there is pytest_pycollect_makemodule's)."""
     if not _chapter(file_path):
         return None
-    named = parent.session.isinitpath(file_path)
-    if file_path.suffix == ".ipynb" and (named or file_path.parent.name == "exercises"):
-        return ChapterFile.from_parent(parent, path=file_path)
-    if file_path.suffix == ".py" and not named and file_path.parent.name == "exercises":
+    if file_path.suffix == ".ipynb" or not parent.session.isinitpath(file_path):
         return ChapterFile.from_parent(parent, path=file_path)
     return None
 
@@ -79,24 +74,19 @@ class ChapterFile(pytest.File):
     _results = None
 
     def collect(self):
-        from nndl.grader import chapters, harness
-        from nndl.grader.check import VISIBLE
+        from nndl import compiled
 
         chapter = self.path.stem
-        if chapter not in chapters.available():
+        if chapter not in compiled.chapters():
             return
-        for check in harness.select(chapter, (VISIBLE,)):
+        for check in compiled.checks(chapter):
             yield CheckItem.from_parent(self, name=check.id, check=check)
 
     def results(self):
         if self._results is None:
-            from nndl.grader import harness
-            from nndl.grader.check import VISIBLE
-            from nndl.grader.config import GraderConfig
+            from nndl.local import check_file
 
-            graded = harness.grade_chapter(self.path.stem, self.path, GraderConfig.from_env(),
-                                           visibility=(VISIBLE,))
-            self._results = {r.name: r for r in graded}
+            self._results = {r.name: r for r in check_file(self.path.stem, self.path)}
         return self._results
 
 

@@ -1,0 +1,142 @@
+"""The student kit: the learner's package and its compiled checks, written into a handout.
+
+``nndl release DIR`` writes the chapter files and, beside them, what a student
+installs with ``pip install DIR`` (offline: the build backend is in DIR itself
+and needs nothing from an index): the ``nndl`` package as the repository's
+``nndl/`` folder holds it, the learner's half only (no ``nndl.grader``, no
+``nndl.solutions``) with the compiled visible checks. Its import name is
+``nndl``, so notebooks' ``nndl.check(...)`` cells, ``nndl check`` and pytest
+work as in the course's own clone.
+"""
+import importlib.metadata
+import json
+import shutil
+from pathlib import Path
+
+import nndl
+
+KIT_NAME = "nndl-kit"
+PACKAGE = Path(nndl.__file__).parent
+# What the instructor's grader needs and a learner does not.
+INSTRUCTOR_ONLY = ("nbgrader", "jupytext", "pytest")
+
+BACKEND = '''"""A PEP 517 build backend for the nndl kit: packs nndl/ into a wheel with the standard library
+alone, so `pip install .` here needs nothing from a package index but the kit's dependencies."""
+import base64
+import hashlib
+import json
+import os
+import zipfile
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+with open(os.path.join(HERE, "_kit", "kit.json"), encoding="utf-8") as handle:
+    KIT = json.load(handle)
+NAME, VERSION = KIT["name"].replace("-", "_"), KIT["version"]
+INFO = f"{NAME}-{VERSION}.dist-info"
+
+
+def _metadata():
+    lines = ["Metadata-Version: 2.1", f"Name: {KIT['name']}", f"Version: {VERSION}",
+             f"Summary: {KIT['summary']}", f"Requires-Python: {KIT['requires_python']}"]
+    return "\\n".join(lines + [f"Requires-Dist: {r}" for r in KIT["dependencies"]]) + "\\n"
+
+
+def _files():
+    for root, folders, names in os.walk(os.path.join(HERE, "nndl")):
+        folders[:] = sorted(f for f in folders if f != "__pycache__")
+        for name in sorted(names):
+            if not name.endswith((".pyc", ".pyo")):
+                path = os.path.join(root, name)
+                yield os.path.relpath(path, HERE).replace(os.sep, "/"), path
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    wheel = f"{NAME}-{VERSION}-py3-none-any.whl"
+    entries = [(name, open(path, "rb").read()) for name, path in _files()]
+    entries += [(f"{INFO}/METADATA", _metadata().encode()),
+                (f"{INFO}/WHEEL", b"Wheel-Version: 1.0\\nGenerator: nndl-kit\\nRoot-Is-Purelib: true\\n"
+                                  b"Tag: py3-none-any\\n"),
+                (f"{INFO}/entry_points.txt", b"[console_scripts]\\nnndl = nndl.cli:main\\n\\n"
+                                             b"[pytest11]\\nnndl = nndl.pytest_plugin\\n")]
+    record = []
+    with zipfile.ZipFile(os.path.join(wheel_directory, wheel), "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{name},sha256={digest},{len(data)}")
+        record.append(f"{INFO}/RECORD,,")
+        archive.writestr(zipfile.ZipInfo(f"{INFO}/RECORD", (2020, 1, 1, 0, 0, 0)),
+                         "\\n".join(record) + "\\n", zipfile.ZIP_DEFLATED)
+    return wheel
+'''
+
+PYPROJECT = '''# The nndl student kit: `pip install .` here (no package index needed but for its dependencies).
+[build-system]
+requires = []
+build-backend = "backend"
+backend-path = ["_kit"]
+'''
+
+README = '''# nndl — the student kit
+
+Each `chNN_*.py` file here is one chapter: a Python script that is also a
+notebook (jupytext `py:percent`; `--format ipynb` releases give `.ipynb` files too).
+Install the checker once, from this folder:
+
+    pip install .
+
+then fill in each `raise NotImplementedError()` and check your work:
+
+    nndl check ch02_activations        # the visible checks of one chapter
+    nndl check                         # every chapter in this folder
+    nndl hint ch02_activations/softmax # a nudge; ask again for more
+    nndl progress                      # how far you are
+    nndl watch                         # re-check a chapter each time you save it
+    pytest .                           # the same checks as pytest tests
+
+In a notebook, the check cells call `nndl.check(...)`. The checks compare your
+outputs with answers computed by the course's Keras references; the grader also
+runs hidden checks, with inputs you do not see.
+'''
+
+
+def dependencies():
+    """The learner's requirements: the grader's own, without what only instructors use."""
+    requires = importlib.metadata.requires("nndl") or []
+    return [r for r in requires if "extra ==" not in r
+            and not r.split(";")[0].strip().lower().startswith(INSTRUCTOR_ONLY)]
+
+
+def write_notebooks(paths):
+    """An .ipynb beside each chapter file (for plain Jupyter or Colab); the notebooks' paths."""
+    import jupytext
+
+    written = []
+    for path in paths:
+        notebook = jupytext.reads(Path(path).read_text(encoding="utf-8"), fmt="py:percent")
+        target = Path(path).with_suffix(".ipynb")
+        jupytext.write(notebook, target, fmt="ipynb")
+        written.append(target)
+    return written
+
+
+def write_kit(outdir):
+    """Write the kit's package, build backend, pyproject.toml and README into outdir; the paths."""
+    outdir = Path(outdir)
+    target = outdir / "nndl"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(PACKAGE, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (outdir / "_kit").mkdir(exist_ok=True)
+    (outdir / "_kit" / "backend.py").write_text(BACKEND, encoding="utf-8")
+    kit = {"name": KIT_NAME, "version": nndl.__version__, "requires_python": ">=3.10",
+           "summary": "The learner's checker of the nndl course (compiled visible checks, no answers)",
+           "dependencies": dependencies()}
+    (outdir / "_kit" / "kit.json").write_text(json.dumps(kit, indent=1) + "\n", encoding="utf-8")
+    (outdir / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    (outdir / "README.md").write_text(README, encoding="utf-8")
+    return [target, outdir / "_kit", outdir / "pyproject.toml", outdir / "README.md"]
