@@ -112,11 +112,11 @@ def cmd_build(args):
 
 
 def cmd_grade(args):
-    from nndl.grader import harness, report
+    from nndl.grader import chapters, harness, report
     from nndl.grader.check import VISIBLE
     from nndl.grader.config import GraderConfig
 
-    selected = chapters_asked(args.chapter)
+    selected = chapters_asked(args.chapter, chapters.available())
     if args.jobs < 1:
         raise UsageError(t("--jobs must be at least 1"))
     for path in (args.json, args.html):
@@ -210,9 +210,9 @@ def cmd_gradescope(args):
 
 
 def cmd_course(args):
-    from nndl.grader import course
+    from nndl.grader import chapters, course
 
-    written = course.build_course(args.dir, chapters_asked(args.chapter))
+    written = course.build_course(args.dir, chapters_asked(args.chapter, chapters.available()))
     print(t("wrote nbgrader_config.py and {count} source notebooks to {folder}; "
             "next: cd {folder} && nbgrader generate_assignment <chapter>",
             count=len(written), folder=args.dir))

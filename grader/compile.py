@@ -102,7 +102,11 @@ def compile_chapter(chapter):
     """(the chapter's JSON record, its arrays by key)."""
     store = _Store()
     checks = [compile_check(chapter, c, store) for c in chapters.checks(chapter) if c.visibility == VISIBLE]
-    record = {"format": FORMAT, "chapter": chapter, "checks": checks, "exercises": exercises(chapter)}
+    # Every check id a report may name (hidden ones too: grade reports show them) -> its function,
+    # so that `nndl hint chapter/<check id>` works for any id a learner has seen.
+    aliases = {c.id: c.function for c in chapters.checks(chapter)}
+    record = {"format": FORMAT, "chapter": chapter, "checks": checks, "exercises": exercises(chapter),
+              "aliases": aliases}
     return record, store.arrays
 
 

@@ -102,15 +102,17 @@ def language(argv):
     return lang
 
 
-def chapters_asked(requested):
-    """requested, each a chapter with compiled checks; UsageError otherwise."""
+def chapters_asked(requested, available=None):
+    """requested, each a chapter that has checks (available; default: the compiled ones);
+    UsageError otherwise."""
     from nndl import compiled
     from nndl.course import CHAPTERS
 
+    available = compiled.chapters() if available is None else available
     for chapter in requested or []:
         if chapter not in CHAPTERS:
             raise UsageError(t("unknown chapter {chapter!r}; see `nndl list`", chapter=chapter))
-        if chapter not in compiled.chapters():
+        if chapter not in available:
             raise UsageError(t("chapter {chapter} has no checks yet", chapter=chapter))
     return requested
 

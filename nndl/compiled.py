@@ -100,7 +100,7 @@ def _decode(value, arrays):
 
 @lru_cache(maxsize=None)
 def chapter(chapter_id):
-    """(the chapter's CompiledChecks in order, {function: {"hints", "docstring"}})."""
+    """(the chapter's CompiledChecks in order, {function: {"hints", "docstring"}}, {check id: function})."""
     if chapter_id not in chapters():
         raise CompiledDataError(f"no compiled checks for {chapter_id}")
     record = json.loads(_verified(f"{chapter_id}.json"))
@@ -112,7 +112,7 @@ def chapter(chapter_id):
                                        _decode(k["kwargs"], arrays), _decode(k["probe"], arrays),
                                        _decode(k["facts"], arrays)) for k in c["cases"]))
         for c in record["checks"])
-    return checks, record["exercises"]
+    return checks, record["exercises"], record.get("aliases", {})
 
 
 def checks(chapter_id):
@@ -121,3 +121,8 @@ def checks(chapter_id):
 
 def exercises(chapter_id):
     return chapter(chapter_id)[1]
+
+
+def aliases(chapter_id):
+    """Every check id of the chapter (the ones reports name) -> its function."""
+    return chapter(chapter_id)[2]

@@ -117,8 +117,7 @@ def exercise(name):
     if chapter not in compiled.chapters():
         raise HintError(t("chapter {chapter} has no checks yet", chapter=chapter))
     exercises = compiled.exercises(chapter)
-    by_id = {c.id: c.function for c in compiled.checks(chapter)}
-    function = by_id.get(function, function)
+    function = compiled.aliases(chapter).get(function, function)
     if function not in exercises:
         raise HintError(t("no exercise {function!r} in {chapter}; its exercises: {names}",
                           function=function, chapter=chapter, names=", ".join(sorted(exercises))))

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from nndl import worker
 from nndl.records import Reply
@@ -33,7 +34,7 @@ class LearnerProcess:
     """One chapter file in a child process: call(function, args, kwargs, timeout, probe) -> Reply."""
 
     def __init__(self, path, load_timeout=LOAD_TIMEOUT):
-        self.path, self.load_timeout = path, load_timeout
+        self.path, self.load_timeout = Path(path).resolve(), load_timeout
         self.proc = self.load_error = None
         self.output = ""
 

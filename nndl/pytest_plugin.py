@@ -51,11 +51,16 @@ def pytest_pycollect_makemodule(module_path, parent):
 
 
 def pytest_collect_file(file_path, parent):
-    """Chapter files in the folders pytest walks, and notebooks named on the command line
-    (a .py named there is pytest_pycollect_makemodule's)."""
+    """Chapter files in a folder named on the command line or called exercises, and notebooks
+    named there (a .py named there is pytest_pycollect_makemodule's)."""
     if not _chapter(file_path):
         return None
-    if file_path.suffix == ".ipynb" or not parent.session.isinitpath(file_path):
+    session = parent.session
+    if session.isinitpath(file_path):
+        return ChapterFile.from_parent(parent, path=file_path) if file_path.suffix == ".ipynb" else None
+    # A folder named on the command line (`pytest handout/`, `pytest .`) or called exercises;
+    # not a folder pytest only walks into (the project's own test data).
+    if session.isinitpath(file_path.parent) or file_path.parent.name == "exercises":
         return ChapterFile.from_parent(parent, path=file_path)
     return None
 

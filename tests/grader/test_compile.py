@@ -52,14 +52,17 @@ def test_manifest_hashes_every_file():
 
 
 def test_only_visible_checks_are_compiled():
-    """Are exactly the visible checks compiled, with their points, and no hidden check id or label?"""
+    """Are exactly the visible checks compiled, with their points, and no hidden case's label?"""
     for chapter in CHAPTERS:
         visible = [c for c in chapters.checks(chapter) if c.visibility == VISIBLE]
         assert [(c.id, c.points) for c in compiled.checks(chapter)] == [(c.id, c.points) for c in visible]
-        text = (compiled.COMPILED_DIR / f"{chapter}.json").read_text(encoding="utf-8")
+        stored = {k.label for c in compiled.checks(chapter) for k in c.cases}
+        visible_labels = {k.label for c in visible for k in c.cases(c.rng(chapter, 0))}
+        assert stored == visible_labels
         for check in chapters.checks(chapter):
             if check.visibility != VISIBLE:
-                assert f'"{check.id}"' not in text, check.id
+                hidden = {k.label for k in check.cases(check.rng(chapter, 12345))} - visible_labels
+                assert not hidden & stored, check.id
 
 
 def test_npz_files_hold_no_pickle():

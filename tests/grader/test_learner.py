@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nndl.grader import chapters, cli, learner
+from nndl import learner
+from nndl.grader import chapters, cli
 
 CH01, CH02 = "ch01_perceptron", "ch02_activations"
 
