@@ -72,11 +72,7 @@ def cmd_list(args):
     """Every check, hidden ones included, with its points."""
     from nndl.grader import chapters
 
-    rows = [{"chapter": c, "checks": [{"name": f"{c}/{k.id}", "function": k.function,
-                                       "points": k.points, "visibility": k.visibility}
-                                      for k in chapters.checks(c)]}
-            for c in chapters.available()]
-    print_list(rows, args.json)
+    print_list([(c, chapters.checks(c)) for c in chapters.available()], args.json)
     missing = [c for c in chapters.CHAPTERS if c not in chapters.available()]
     if missing and not args.json:
         print(t("not yet written: {chapters}", chapters=", ".join(missing)))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nndl.checking import failed
+from nndl.checking import failed, not_submitted
 from nndl.grader import chapters, sandbox, submission
 from nndl.grader.check import HIDDEN, VISIBLE, Result
 from nndl.records import Report
@@ -147,11 +147,6 @@ def withhold(message):
             kind = re.match(r"\w[\w.]*", line)
             return "\n".join(lines[:number] + [f"{kind.group(0) if kind else 'error'}: {t(WITHHELD)}"])
     return message
-
-
-def not_submitted(chapter, selected):
-    return [Result(f"{chapter}/{c.id}", 0.0, float(c.points), "failed", t("not submitted"),
-                   c.visibility, "not_submitted") for c in selected]
 
 
 def select(chapter, visibility):

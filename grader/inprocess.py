@@ -4,9 +4,7 @@ The visible checks of ``nndl.check`` run from compiled data (nndl/checking.py);
 an nbgrader test cell's hidden part, ``nndl.check(name, f, hidden=True)``, runs
 here, in the instructor's full installation, against the references.
 """
-import os
-
-from nndl.checking import call_directly
+from nndl.checking import call_directly, print_share
 from nndl.grader import chapters
 from nndl.grader.check import HIDDEN
 from nndl.grader.config import GraderConfig
@@ -20,10 +18,4 @@ def check_hidden(name, function):
     config = GraderConfig.from_env()
     results = [run_check(c, chapter, config.hidden_seed, call_directly(function, config.limits.call_timeout))
                for c in selected]
-    earned = sum(r.score for r in results)
-    total = sum(r.max_score for r in results) or 1.0
-    for result in results:
-        mark = "✓" if result.status == "passed" else "✗"
-        print(f"{mark} {result.name}: {result.output}" if result.status != "passed" or
-              os.environ.get("NNDL_VERBOSE") else f"{mark} {result.name}")
-    return earned / total
+    return print_share(results)

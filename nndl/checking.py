@@ -47,6 +47,12 @@ def failed(check, name, kind, message, where=None):
                   check.visibility, kind)
 
 
+def not_submitted(chapter, selected):
+    """A failed Result, "not submitted", for each of the selected checks of a missing chapter."""
+    return [Result(f"{chapter}/{c.id}", 0.0, float(c.points), "failed", t("not submitted"),
+                   c.visibility, "not_submitted") for c in selected]
+
+
 def run_check(check, call):
     """Run one compiled check; call(function, args, kwargs, timeout, probe) returns a Reply."""
     name = f"{check.chapter}/{check.id}"
@@ -120,7 +126,11 @@ def find_checks(name):
 def check_function(name, function):
     """Run the visible checks of chapter/function on function here; print ✓/✗ lines; the share earned."""
     _, selected = find_checks(name)
-    results = [run_check(c, call_directly(function)) for c in selected]
+    return print_share([run_check(c, call_directly(function)) for c in selected])
+
+
+def print_share(results):
+    """Print a ✓/✗ line per result (with its message when it failed); the share of points earned."""
     earned = sum(r.score for r in results)
     total = sum(r.max_score for r in results) or 1.0
     for result in results:

@@ -121,14 +121,15 @@ def cmd_list(args):
     """The visible checks, per chapter: what this kit can run."""
     from nndl import compiled
 
+    return print_list([(c, compiled.checks(c)) for c in compiled.chapters()], args.json)
+
+
+def print_list(chapters, as_json):
+    """A table (or JSON) of [(chapter, its checks)]: each check's name, points and visibility."""
     rows = [{"chapter": c, "checks": [{"name": f"{c}/{k.id}", "function": k.function,
                                        "points": k.points, "visibility": k.visibility}
-                                      for k in compiled.checks(c)]}
-            for c in compiled.chapters()]
-    return print_list(rows, args.json)
-
-
-def print_list(rows, as_json):
+                                      for k in checks]}
+            for c, checks in chapters]
     if as_json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -154,7 +155,8 @@ def check_folder(folder, selected):
     from nndl import compiled
     from nndl.course import chapter_files
     from nndl.local import check_file
-    from nndl.records import Report, Result
+    from nndl.checking import not_submitted
+    from nndl.records import Report
 
     started = time.monotonic()
     results = []
@@ -162,8 +164,7 @@ def check_folder(folder, selected):
         if chapter not in compiled.chapters() or (selected and chapter not in selected):
             continue
         if path is None:
-            results += [Result(f"{chapter}/{c.id}", 0.0, c.points, "failed", t("not submitted"),
-                               c.visibility, "not_submitted") for c in compiled.checks(chapter)]
+            results += not_submitted(chapter, compiled.checks(chapter))
         else:
             results += check_file(chapter, path)
     return Report(results, time.monotonic() - started, t("visible checks, from the compiled check data"))
