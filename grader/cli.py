@@ -209,7 +209,8 @@ def cmd_course(args):
     from nndl.grader import chapters, course
 
     written = course.build_course(args.dir, chapters_asked(args.chapter, chapters.available()))
-    print(t("wrote nbgrader_config.py and {count} source notebooks to {folder}; "
+    print(t("wrote nbgrader_config.py, {count} source notebooks and the students' kit to {folder}; "
+            "install {folder}/kit where the students' notebooks run; "
             "next: cd {folder} && nbgrader generate_assignment <chapter>",
             count=len(written), folder=args.dir))
     return 0

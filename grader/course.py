@@ -1,7 +1,9 @@
 """Build a real nbgrader course directory from source/.
 
-`nndl course build DIR` writes ``DIR/nbgrader_config.py`` and
-``DIR/source/<chapter>/<chapter>.ipynb`` for every chapter, so that plain
+`nndl course build DIR` writes ``DIR/nbgrader_config.py``,
+``DIR/source/<chapter>/<chapter>.ipynb`` for every chapter and ``DIR/kit``, the
+student kit that the students' kernels need for the released notebooks' check
+cells (`pip install DIR/kit`; no answers, no hidden checks), so that plain
 ``nbgrader generate_assignment``, ``autograde``, ``generate_feedback`` and
 ``export`` work unchanged.
 
@@ -48,6 +50,13 @@ c.Execute.interrupt_on_timeout = True
 # autograde, after the solution cell before it (edited ones are overwritten).
 c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+# Feedback shows each check's result, never the hidden checks' code (nbgrader#917):
+# nbgrader's own ClearHiddenTests runs on the autograded copy before the HTML is written.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
 '''
 CELL_TIMEOUT = 300
 
@@ -157,9 +166,25 @@ def convert(chapter, text=None):
     return notebook
 
 
+KIT_README = '''# nndl — the student kit of this nbgrader course
+
+What the students' Jupyter environment needs to run the check cells of the
+released notebooks: the learner's checker over the compiled visible checks,
+with no reference solution, no hidden check and no hidden seed. Install it
+into the students' image or environment (offline apart from its dependencies):
+
+    pip install .
+
+The hidden checks run only at `nbgrader autograde`, in the instructor's
+environment where the full nndl grader is installed.
+'''
+
+
 def build_course(directory, chapters=None, timeout=CELL_TIMEOUT):
-    """Write nbgrader_config.py and source/<chapter>/<chapter>.ipynb into directory."""
+    """Write nbgrader_config.py, source/<chapter>/<chapter>.ipynb and the students' kit/ into directory."""
     import nbformat
+
+    from nndl.grader import kit
 
     directory = Path(directory)
     chapters = list(chapters or available())
@@ -171,4 +196,5 @@ def build_course(directory, chapters=None, timeout=CELL_TIMEOUT):
         written.append(target)
     (directory / "nbgrader_config.py").write_text(
         CONFIG.format(timeout=timeout), encoding="utf-8")
+    kit.write_kit(directory / "kit", readme=KIT_README)
     return written

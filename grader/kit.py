@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import nndl
+from nndl.records import VISIBLE
 
 KIT_NAME = "nndl-kit"
 PACKAGE = Path(nndl.__file__).parent
@@ -124,13 +125,46 @@ def write_notebooks(paths):
     return written
 
 
-def write_kit(outdir):
+def hidden_strings(chapter):
+    """The texts only the chapter's hidden checks use (case labels, hints): kept out of the kit's locale."""
+    from nndl.compiled import checks as compiled_checks
+    from nndl.grader import chapters
+    from nndl.grader.config import DEFAULT_HIDDEN_SEED
+
+    def texts(value, found):
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, (list, dict)):
+            for item in value.values() if isinstance(value, dict) else value:
+                texts(item, found)
+        return found
+
+    visible = texts(compiled_checks(chapter), set())
+    hidden = set()
+    for check in chapters.checks(chapter):
+        if check.visibility != VISIBLE:
+            hidden.add(check.hint)
+            hidden.update(case.label for case in check.cases(check.rng(chapter, DEFAULT_HIDDEN_SEED)))
+    return hidden - visible
+
+
+def _strip_locale(package):
+    """Drop the hidden checks' texts from each chapter's translations in the copied package."""
+    for path in sorted((package / "locale").glob("*/ch*.json")):
+        secret = hidden_strings(path.stem)
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        kept = {k: v for k, v in entries.items() if k not in secret}
+        path.write_text(json.dumps(kept, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def write_kit(outdir, readme=None):
     """Write the kit's package, build backend, pyproject.toml and README into outdir; the paths."""
     outdir = Path(outdir)
     target = outdir / "nndl"
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(PACKAGE, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    _strip_locale(target)
     (outdir / "_kit").mkdir(exist_ok=True)
     (outdir / "_kit" / "backend.py").write_text(BACKEND, encoding="utf-8")
     kit = {"name": KIT_NAME, "version": nndl.__version__, "requires_python": ">=3.10",
@@ -138,5 +172,5 @@ def write_kit(outdir):
            "dependencies": dependencies()}
     (outdir / "_kit" / "kit.json").write_text(json.dumps(kit, indent=1) + "\n", encoding="utf-8")
     (outdir / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
-    (outdir / "README.md").write_text(README, encoding="utf-8")
+    (outdir / "README.md").write_text(readme or README, encoding="utf-8")
     return [target, outdir / "_kit", outdir / "pyproject.toml", outdir / "README.md"]

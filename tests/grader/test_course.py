@@ -168,6 +168,13 @@ def test_does_every_student_get_feedback(graded):
     carol = (graded / "feedback" / "carol" / "ch02_activations" / "ch02_activations.html").read_text(encoding="utf-8")
     # a hidden check says what went wrong, not with which inputs
     assert "ch02_activations/relu_hidden: not implemented — relu() still raises NotImplementedError" in carol
+    for student in ("alice", "bob", "carol"):
+        for chapter in CHAPTERS:
+            html = (graded / "feedback" / student / chapter / f"{chapter}.html").read_text(encoding="utf-8")
+            # no hidden-test code (nbgrader#917), while the autograded copy still holds it
+            assert "BEGIN HIDDEN TESTS" not in html and "hidden=True" not in html, (student, chapter)
+    autograded = graded / "autograded" / "carol" / CHAPTERS[1] / f"{CHAPTERS[1]}.ipynb"
+    assert "hidden=True" in autograded.read_text(encoding="utf-8")
 
 
 def test_does_tensorflow_leave_graded_cells_without_stderr(graded):

@@ -8,12 +8,14 @@ of the .pth files there, so the course's own editable nndl stays invisible.
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
 import venv
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from nndl.grader import build, chapters, kit
@@ -162,24 +164,93 @@ def test_hint_in_the_kit_needs_no_references(student):
     assert second.stdout.startswith(f"Hint 2/3 for {CH02}/softmax:")
 
 
-def test_a_notebook_runs_its_check_cells_in_a_kit_only_kernel(student):
-    """Executed with nbclient in a kernel of the kit's venv, do the answers' check cells all print ✓?"""
-    _, answers, bin_dir = student
+@pytest.fixture(scope="module")
+def kernel(student):
+    """A Jupyter kernel spec, "kit", whose kernel runs in the kit's venv."""
+    _, _, bin_dir = student
     spec = bin_dir.parent / "share" / "jupyter" / "kernels" / "kit"
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [str(bin_dir / "python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "nndl kit", "language": "python"}))
-    script = ("import nbformat, nbclient, sys\n"
-              f"nb = nbformat.read('{CH02}.ipynb', as_version=4)\n"
-              "nbclient.NotebookClient(nb, kernel_name='kit', timeout=300, allow_errors=True).execute()\n"
-              "out = [o.get('text', '') for c in nb.cells if c.cell_type == 'code' for o in c.get('outputs', [])]\n"
-              "print(''.join(out))\n")
-    done = run(bin_dir, bin_dir / "python", "-c", script, cwd=answers)
+    return "kit"
+
+
+EXECUTE = ("import json, nbformat, nbclient, sys\n"
+           "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+           "nbclient.NotebookClient(nb, kernel_name='kit', timeout=300, allow_errors=True).execute()\n"
+           "nbformat.write(nb, sys.argv[2])\n")
+
+
+def test_a_notebook_runs_its_check_cells_in_a_kit_only_kernel(student, kernel):
+    """Executed with nbclient in a kernel of the kit's venv, do the answers' check cells all print ✓?"""
+    _, answers, bin_dir = student
+    done = run(bin_dir, bin_dir / "python", "-c", EXECUTE, f"{CH02}.ipynb", "executed.ipynb", cwd=answers)
     assert done.returncode == 0, done.stderr[-2000:]
-    marks = [line for line in done.stdout.splitlines() if line.startswith(("✓", "✗"))]
-    assert len(marks) == sum(k.visibility == VISIBLE for k in chapters.checks(CH02)), done.stdout[-2000:]
+    notebook = nbformat.read(str(answers / "executed.ipynb"), as_version=4)
+    out = "".join(o.get("text", "") for c in notebook["cells"] if c["cell_type"] == "code"
+                  for o in c.get("outputs", []))
+    marks = [line for line in out.splitlines() if line.startswith(("✓", "✗"))]
+    assert len(marks) == sum(k.visibility == VISIBLE for k in chapters.checks(CH02)), out[-2000:]
     assert all(m.startswith("✓") for m in marks), marks
     done = run(bin_dir, bin_dir / "python", "-c", "import sys; import nndl; print('tensorflow' in sys.modules)",
                cwd=answers)
     assert done.stdout.strip() == "False"
+
+
+def _cell_values(path):
+    """grade_id -> the last expression's value (the points earned) of each graded cell."""
+    notebook = nbformat.read(str(path), as_version=4)
+    values = {}
+    for cell in notebook["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("grade") and cell["cell_type"] == "code":
+            results = [o["data"]["text/plain"] for o in cell["outputs"] if o["output_type"] == "execute_result"]
+            errors = [o["ename"] for o in cell["outputs"] if o["output_type"] == "error"]
+            values[meta["grade_id"]] = (float(results[0]) if results else None, errors, meta["points"])
+    return values
+
+
+def test_released_course_notebooks_check_in_a_kit_only_kernel(student, kernel, tmp_path):
+    """nbgrader course: do the released notebook's check cells run on the kit alone, earning every
+    visible point with the model answers and none with the stubs?"""
+    from nndl.grader import course
+
+    _, _, bin_dir = student
+    course.build_course(tmp_path, [CH02])
+    assert (tmp_path / "kit" / "nndl" / "compiled" / f"{CH02}.json").is_file()
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    done = subprocess.run([str(nbgrader), "generate_assignment", CH02, f"--CourseDirectory.root={tmp_path}"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, PATH=f"{nbgrader.parent}{os.pathsep}{os.environ['PATH']}"))
+    assert done.returncode == 0, done.stderr
+    released = nbformat.read(str(tmp_path / "release" / CH02 / f"{CH02}.ipynb"), as_version=4)
+    source = nbformat.read(str(tmp_path / "source" / CH02 / f"{CH02}.ipynb"), as_version=4)
+    answers = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in source["cells"]
+               if c["metadata"].get("nbgrader", {}).get("solution")}
+    stubs = tmp_path / "stubs.ipynb"
+    nbformat.write(released, str(stubs))
+    for cell in released["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("solution"):
+            cell["source"] = answers[meta["grade_id"]]
+    nbformat.write(released, str(tmp_path / "answers.ipynb"))
+    sources = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in released["cells"]
+               if c["metadata"].get("nbgrader", {}).get("grade")}
+    assert all("hidden=True" not in s and "nndl.check(" in s for s in sources.values())
+    visible = {}
+    for check in chapters.checks(CH02):
+        if check.visibility == VISIBLE:
+            visible[check.function] = visible.get(check.function, 0) + check.points
+    for name in ("answers", "stubs"):
+        done = run(bin_dir, bin_dir / "python", "-c", EXECUTE, f"{name}.ipynb", f"{name}.out.ipynb", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-2000:]
+        values = _cell_values(tmp_path / f"{name}.out.ipynb")
+        assert values and sum(p for _, _, p in values.values()) == sum(k.points for k in chapters.checks(CH02))
+        for grade_id, (value, errors, _) in values.items():
+            assert not errors, (grade_id, errors)
+            called = re.findall(rf'nndl\.check\("{CH02}/(\w+)"', sources[grade_id])
+            earned = sum(visible[f] for f in called) if name == "answers" else 0.0
+            assert value == pytest.approx(earned), (name, grade_id)
+    text = (tmp_path / "stubs.out.ipynb").read_text(encoding="utf-8")
+    assert "not implemented" in text and "HiddenChecksUnavailable" not in text
