@@ -48,3 +48,20 @@ class GraderConfig:
             values["warm"] = os.environ["NNDL_WARM"] not in ("0", "no", "false")
         values.update(overrides)
         return cls(**values)
+
+
+def cache_dir():
+    """Where the reference oracle keeps computed answers (``NNDL_CACHE_DIR``; "off": nowhere).
+
+    The default is ``$XDG_CACHE_HOME/nndl/references`` (``~/.cache/nndl/references``).
+    Deleting it is always safe: answers are computed again.
+    """
+    from pathlib import Path
+
+    setting = os.environ.get("NNDL_CACHE_DIR", "")
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    if setting:
+        return Path(setting).expanduser().resolve()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "nndl" / "references"

@@ -5,20 +5,19 @@ process (``nndl grade``, ``nndl check``) or in the learner's own kernel
 (``nndl.check`` in a notebook). ``grade`` runs whole submissions.
 """
 import re
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-import warnings
 from pathlib import Path
 
-import numpy as np
 
+from nndl import judges
 from nndl.checking import failed, not_submitted
 from nndl.grader import chapters, sandbox, submission
 from nndl.grader.check import HIDDEN, VISIBLE, Result
 from nndl.records import Report
 from nndl.compare import compare
 from nndl.grader.config import VISIBLE_SEED
+from nndl.grader.oracle import oracle
 from nndl.i18n import N_, t, tr
 from nndl.grader.runner import Reply, SubmissionProcess, WarmPool, preload_for
 
@@ -44,15 +43,27 @@ def _run_check(check, chapter, seed, call):
     name = f"{chapter}/{check.id}"
     cases = check.cases(rng)
     probe = check.probe(rng) if check.probe else None
+    seed = seed if hidden else VISIBLE_SEED
     for number, case in enumerate(cases, 1):
-        reply = call(check.function, case.args, case.kwargs, check.timeout, probe)
+        facts = None
+        if check.kit.probe:  # the learner's process gets its probe from the judge's facts
+            facts = oracle().facts(check, name, seed, number, case, probe)
+            reply = call(check.function, case.args, case.kwargs, check.timeout,
+                         check.kit.probe(check, case, facts, probe))
+        else:
+            reply = call(check.function, case.args, case.kwargs, check.timeout, probe)
         where = t("case {number}/{total} ({label})", number=number, total=len(cases),
                   label=tr(case.label))
         if reply.kind in ("syntax", "load", "not_implemented", "missing"):
             return _failed(check, name, reply.kind, reply.message)
         if reply.kind != "ok":
             return _failed(check, name, reply.kind, reply.message, where)
-        expected = reference(check, name, seed if hidden else VISIBLE_SEED, number, case)
+        if facts is not None:  # the kit's judge, on data alone: no reference model needed
+            message = tr(getattr(judges, check.kit.judge)(reply.value, facts, case, check))
+            if message:
+                return _failed(check, name, "wrong", message, where)
+            continue
+        expected = oracle().answer(check, name, seed, number, case)
         if check.compare is not None:
             message = tr(check.compare(reply.value, expected, check, case, probe))
         else:
@@ -65,42 +76,6 @@ def _run_check(check, chapter, seed, call):
             return result
     return Result(name, float(check.points), float(check.points), "passed",
                   t("passed {count} case(s)", count=len(cases)), check.visibility)
-
-
-_REFERENCES = {}
-_REFERENCE_LOCK = threading.Lock()
-
-
-def reference(check, name, seed, number, case):
-    """The reference's answer to one case, computed once per process.
-
-    Every submission gets the same cases for a seed, so a batch computes each
-    answer once. One reference runs at a time: some drive shared Keras state
-    (a model whose optimizer a callback adjusts, the global random seed), which
-    two graders' threads must not interleave.
-    """
-    key = (check, name, seed, number)
-    with _REFERENCE_LOCK:
-        if key in _REFERENCES:
-            return _REFERENCES[key]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Keras's advice is for model authors, not for us
-            expected = check.reference(*case.args, **case.kwargs)
-        # Only plain arrays are shared, read-only; a Keras model is the caller's
-        # own, since comparing it loads the learner's weights into it.
-        if _frozen(expected):
-            _REFERENCES[key] = expected
-        return expected
-
-
-def _frozen(value):
-    """Make value's arrays read-only; False when it holds anything but numbers and arrays."""
-    if isinstance(value, (list, tuple)):
-        return all([_frozen(v) for v in value])
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        value.setflags(write=False)
-        return True
-    return isinstance(value, (bool, int, float, np.number))
 
 
 def figure_data(case, got, expected, check=None, call=None, probe=None):

@@ -127,7 +127,7 @@ def write_notebooks(paths):
 
 def hidden_strings(chapter):
     """The texts only the chapter's hidden checks use (case labels, hints): kept out of the kit's locale."""
-    from nndl.compiled import checks as compiled_checks
+    from nndl.compiled import COMPILED_DIR
     from nndl.grader import chapters
     from nndl.grader.config import DEFAULT_HIDDEN_SEED
 
@@ -139,7 +139,7 @@ def hidden_strings(chapter):
                 texts(item, found)
         return found
 
-    visible = texts(compiled_checks(chapter), set())
+    visible = texts(json.loads((COMPILED_DIR / f"{chapter}.json").read_text(encoding="utf-8")), set())
     hidden = set()
     for check in chapters.checks(chapter):
         if check.visibility != VISIBLE:

@@ -5,7 +5,9 @@ chapter), so the releases are session-scoped and most hostile cases are small
 edits of the chapter 2 model answers: one function replaced by a snippet from
 ``tests/grader/files/ch02/``, graded with ``selected=["ch02_activations"]``.
 """
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,10 @@ TESTS = Path(__file__).resolve().parent
 FILES = TESTS / "grader" / "files"
 REPO = chapters.ROOT
 CH02 = "ch02_activations"
+
+# The reference oracle's disk cache starts empty for every test run (and never touches the
+# user's own cache); processes the tests start inherit it.
+os.environ["NNDL_CACHE_DIR"] = tempfile.mkdtemp(prefix="nndl-test-cache-")
 
 # Short limits for hostile files: a hang costs 2 s per call instead of 10.
 FAST = GraderConfig(limits=Limits(call_timeout=2, load_timeout=30))

@@ -2,9 +2,9 @@
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, MODEL
-from nndl.compare import compare
-from nndl.i18n import t
-from nndl.solutions import ch03_networks as ref
+from nndl.grader.oracle import references
+
+ref = references("ch03_networks")
 
 
 def layer(rng, n_in, n_out, scale=1.0):
@@ -68,29 +68,6 @@ def model_probe(rng):
     return rng.normal(size=(3, 64)).astype(np.float32)
 
 
-def compare_models(got, expected, check, case, probe):
-    """Compare a learner's Keras model (summarised in the sandbox) with the reference."""
-    if not (isinstance(got, dict) and "$model" in got):
-        return t("expected a Keras model (keras.Sequential or keras.Model), got an array")
-    got = got["$model"]
-    rows = [(type(l).__name__, list(l.output.shape)[1:], l.count_params(),
-             l.get_config().get("activation")) for l in expected.layers]
-    mine = [(l["class_name"], l["output_shape"][1:], l["params"], l["activation"])
-            for l in got["layers"]]
-    if mine != rows:
-        diff = ["  " + t("layer {i}: expected {e}, got {g}", i=i, e=e, g=g) for i, (e, g) in
-                enumerate(zip(rows + [None] * len(mine), mine + [None] * len(rows))) if e != g]
-        return (t("the model differs from the specification (class, output shape, params, "
-                  "activation):") + "\n" + "\n".join(diff[:6]))
-    n_in = case.args[0][0]
-    expected.set_weights(got["weights"])
-    want = np.asarray(expected(probe[:, :n_in], training=False))
-    return compare(got.get("output"), want, 1e-5, 1e-5, check.visibility != VISIBLE,
-                   t("model output with your weights"))
-
-
-
-
 CHECKS = [
     Check("dense_forward", "dense_forward", 1, VISIBLE, dense_visible, ref.dense_forward,
           hint="activation(X @ W + b): W has shape (n_in, n_out), as a Keras Dense kernel"),
@@ -106,9 +83,9 @@ CHECKS = [
     Check("param_count_hidden", "param_count", 2, HIDDEN, count_hidden, ref.param_count,
           hint="the input layer has no parameters of its own"),
     Check("build_mlp", "build_mlp", 2, VISIBLE, model_visible, ref.build_mlp,
-          compare=compare_models, kit=MODEL, probe=model_probe, timeout=60,
+          kit=MODEL, probe=model_probe, timeout=60,
           hint="keras.Sequential([keras.Input((sizes[0],)), Dense(...), ...])"),
     Check("build_mlp_hidden", "build_mlp", 3, HIDDEN, model_hidden, ref.build_mlp,
-          compare=compare_models, kit=MODEL, probe=model_probe, timeout=60,
+          kit=MODEL, probe=model_probe, timeout=60,
           hint="hidden layers use `activation`, the last layer `output_activation`"),
 ]

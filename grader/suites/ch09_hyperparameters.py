@@ -24,7 +24,9 @@ import numpy as np
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm
 from nndl.i18n import t
 from nndl.judges import split_search
-from nndl.solutions import ch09_hyperparameters as ref
+from nndl.grader.oracle import oracle, references
+
+ref = references("ch09_hyperparameters")
 
 RATE_TOL = dict(atol=1e-15, rtol=1e-6)
 
@@ -229,12 +231,13 @@ def compare_grid(got, expected, check, case, probe):
     X, y, X_val, y_val, etas, lmbdas, epochs = case.args
 
     def settings_message(settings):
-        if np.allclose(np.sort(settings, axis=0), np.sort(ref.grid_settings(etas, lmbdas), axis=0)):
+        if np.allclose(np.sort(settings, axis=0), np.sort(oracle().call(ref.grid_settings, etas, lmbdas), axis=0)):
             return t("the settings are the grid's but not in its order: eta in the outer loop, lmbda inner")
         return t("history[:, :2] should be every (eta, lmbda) of the grid, in the order of the given lists")
 
     return _check_search(got, expected, check.visibility != VISIBLE, settings_message,
-                         lambda eta, lmbda: ref.train_softmax_regression(X, y, X_val, y_val, eta, lmbda, epochs)[2])
+                         lambda eta, lmbda: oracle().call(ref.train_softmax_regression, X, y, X_val, y_val, eta, lmbda,
+                                                          epochs)[2])
 
 
 def compare_random(got, expected, check, case, probe):
@@ -253,7 +256,8 @@ def compare_random(got, expected, check, case, probe):
                  "trial eta = 10 ** rng.uniform(log10(low), log10(high)), then lmbda the same way")
 
     return _check_search(got, expected, check.visibility != VISIBLE, settings_message,
-                         lambda eta, lmbda: ref.train_softmax_regression(X, y, X_val, y_val, eta, lmbda, epochs)[2])
+                         lambda eta, lmbda: oracle().call(ref.train_softmax_regression, X, y, X_val, y_val, eta, lmbda,
+                                                          epochs)[2])
 
 
 SEARCH = KitForm("search", facts=lambda check, case, expected, probe: {"best": expected[0],

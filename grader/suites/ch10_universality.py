@@ -15,7 +15,9 @@ from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm
 from nndl.compare import compare
 from nndl.i18n import t
 from nndl.judges import bump_weights
-from nndl.solutions import ch10_universality as ref
+from nndl.grader.oracle import oracle, references
+
+ref = references("ch10_universality")
 
 FINE = np.linspace(0.0, 1.0, 2001)  # the grid the bump network is judged on
 
@@ -103,7 +105,7 @@ def compare_network(got, expected, check, case, probe):
     x_grid = np.linspace(0.0, 1.0, len(f_values))
     f = np.interp(FINE, x_grid, f_values)
     mids = (np.arange(n) + 0.5) / n
-    output = ref.bump_network_output(np.concatenate([FINE, mids])[:, None], *weights)[:, 0]
+    output = oracle().call(ref.bump_network_output, np.concatenate([FINE, mids])[:, None], *weights)[:, 0]
     net, net_mids = output[:len(FINE)], output[len(FINE):]
     top = np.abs(f_values).max()
     # Sigmoid tails: the bump's own deficit plus its neighbours' leaks, each at least half a bump away.
@@ -122,7 +124,7 @@ def compare_network(got, expected, check, case, probe):
         return t("max error {error:.3g} over [{low:g}, {high:g}]; {n} bumps of f should "
                  "stay within L/2n + L/w{detail}, L the steepest slope of f",
                  error=error, low=25 / w, high=1 - 25 / w, n=n, detail=detail)
-    want = ref.bump_network_output(FINE[inside][:, None], *expected)[:, 0]
+    want = oracle().call(ref.bump_network_output, FINE[inside][:, None], *expected)[:, 0]
     return compare(net[inside], want, 1e-6 * (1 + top), 1e-6, check.visibility != VISIBLE,
                    t("the network's output over the interior of [0, 1] (vs bumps on [j/n, (j+1)/n])"))
 
@@ -131,7 +133,7 @@ def network_facts(check, case, expected, probe):
     """The reference network's output inside [0, 1], and the tolerance compare_network uses there."""
     f_values, w = np.asarray(case.args[0], dtype=np.float64), case.kwargs.get("w", 1000.0)
     inside = FINE[(FINE >= 25 / w) & (FINE <= 1 - 25 / w)]
-    return {"x": inside, "output": ref.bump_network_output(inside[:, None], *expected)[:, 0],
+    return {"x": inside, "output": oracle().call(ref.bump_network_output, inside[:, None], *expected)[:, 0],
             "tolerance": 1e-6 * (1 + np.abs(f_values).max())}
 
 

@@ -36,11 +36,11 @@ from functools import lru_cache
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm, MODEL
-from nndl.compare import compare
-from nndl.i18n import t
-from nndl.judges import _rows, structure_diff
+from nndl.judges import _rows
 from nndl.worker import summarise_model
-from nndl.solutions import ch12_cnn as ref
+from nndl.grader.oracle import references
+
+ref = references("ch12_cnn")
 
 ATOL = RTOL = 1e-5
 FLOOR = 0.97
@@ -154,22 +154,6 @@ def model_probe(rng):
     return rng.uniform(0, 1, (3, 12, 12, 4)).astype(np.float32)
 
 
-def compare_models(got, expected, check, case, probe):
-    """The same layers as the reference model; then the same outputs with the learner's weights."""
-    if not (isinstance(got, dict) and "$model" in got):
-        return t("expected a Keras model (keras.Sequential or keras.Model), got an array")
-    got, hidden = got["$model"], check.visibility != VISIBLE
-    message = structure_diff(_rows(got), _rows(summarise_model(expected, None)["$model"]), hidden)
-    if message or probe is None:
-        return message
-    if got.get("output") is None:
-        return t("your model could not be run on images of its own input shape")
-    expected.set_weights(got["weights"])
-    crop = (slice(None),) + tuple(slice(0, d) for d in expected.inputs[0].shape[1:])
-    want = np.asarray(expected(probe[crop], training=False))
-    return compare(got["output"], want, ATOL, RTOL, hidden, t("model output with your weights"))
-
-
 # --------------------------------------------------------------------- training
 @lru_cache(maxsize=1)
 def digits():
@@ -194,27 +178,12 @@ def train_hidden(rng):
 
 
 def untrained_reference(X_train, y_train, epochs=8, batch_size=32, learning_rate=0.01, seed=0):
-    """The reference architecture for these images; compare_trained copies the learner's weights in.
+    """The reference architecture for these images (judges.trained reads its layers).
 
     Training the reference as well (ref.train_cnn) would double the check's time
     and say nothing more: the check measures the learner's weights.
     """
     return ref.build_cnn(np.shape(X_train)[1:])
-
-
-def compare_trained(got, expected, check, case, probe):
-    """The specified architecture, and at least FLOOR accuracy on the held-out test digits."""
-    message = compare_models(got, expected, check, case, None)
-    if message:
-        return message
-    _, _, X_test, y_test = digits()
-    expected.set_weights(got["$model"]["weights"])
-    accuracy = float(np.mean(np.asarray(expected(X_test, training=False)).argmax(axis=1) == y_test))
-    if accuracy < FLOOR:
-        return t("test accuracy {accuracy:.1%} on the {n} held-out digits, below the "
-                 "{floor:.0%} floor (an untrained network gets about 10%)",
-                 accuracy=accuracy, n=len(y_test), floor=FLOOR)
-    return None
 
 
 TRAIN_HINT = (f"set_random_seed(seed); Adam with CosineDecay(learning_rate, epochs * ceil(n / "
@@ -262,16 +231,16 @@ CHECKS = [
           ATOL, RTOL, hint="flatten in the array's own order (channels fastest), as keras.layers.Flatten; "
           "support linear, relu and softmax; subtract the row maximum before exp"),
     Check("build_cnn", "build_cnn", 2, VISIBLE, build_visible, ref.build_cnn,
-          compare=compare_models, probe=model_probe, kit=MODEL, timeout=60,
+          probe=model_probe, kit=MODEL, timeout=60,
           hint="Input, Conv2D(same, relu), MaxPooling2D((2, 2)), Conv2D(valid, relu), Flatten, "
           "Dense(softmax): six lines in a keras.Sequential"),
     Check("build_cnn_hidden", "build_cnn", 3, HIDDEN, build_hidden, ref.build_cnn,
-          compare=compare_models, probe=model_probe, kit=MODEL, timeout=60,
+          probe=model_probe, kit=MODEL, timeout=60,
           hint="use the arguments: keras.Input(input_shape), filters[0] and filters[1], "
           "Dense(n_classes); 3x3 kernels and a 2x2 pool whatever the input"),
     Check("train_cnn", "train_cnn", 3, VISIBLE, train_visible, untrained_reference,
-          compare=compare_trained, kit=TRAINED, timeout=TRAIN_TIMEOUT, hint=TRAIN_HINT),
+          kit=TRAINED, timeout=TRAIN_TIMEOUT, hint=TRAIN_HINT),
     Check("train_cnn_hidden", "train_cnn", 3, HIDDEN, train_hidden, untrained_reference,
-          compare=compare_trained, kit=TRAINED, timeout=TRAIN_TIMEOUT,
+          kit=TRAINED, timeout=TRAIN_TIMEOUT,
           hint=TRAIN_HINT + "; use the seed you are given and build the model with your build_cnn"),
 ]

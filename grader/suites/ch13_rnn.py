@@ -18,7 +18,9 @@ explodes over time.
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.solutions import ch13_rnn as ref
+from nndl.grader.oracle import references
+
+ref = references("ch13_rnn")
 
 ATOL, RTOL = 1e-12, 1e-7
 SEQ = {"return_sequences": True}

@@ -17,7 +17,9 @@ given initial states, a single step, a single unit, and saturated gates.
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.solutions import ch14_lstm as ref
+from nndl.grader.oracle import references
+
+ref = references("ch14_lstm")
 
 ATOL, RTOL = 1e-9, 1e-7
 SEQUENCES, STATE = {"return_sequences": True}, {"return_state": True}

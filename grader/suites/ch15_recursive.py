@@ -20,7 +20,9 @@ one-word tree.
 import numpy as np
 
 from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.solutions import ch15_recursive as ref
+from nndl.grader.oracle import oracle, references
+
+ref = references("ch15_recursive")
 
 ATOL, RTOL = 1e-9, 1e-6
 WORDS = ("the a cat dog mat rug sat lay on under quickly big small red very not good bad film "
@@ -147,7 +149,7 @@ def network(rng, children, d, vocab_size=12, scale=1.0, tokens=None):
 
 def example(rng, d=3):
     """The chapter's sentence: the cat sat on the mat (the twice)."""
-    tokens, children = ref.parse_tree("((the cat) (sat (on (the mat))))", VOCAB)
+    tokens, children = oracle().call(ref.parse_tree, "((the cat) (sat (on (the mat))))", VOCAB)
     return network(rng, children, d, len(VOCAB), tokens=tokens)
 
 

@@ -19,6 +19,7 @@ import nbformat
 import pytest
 
 from nndl.grader import build, chapters, kit
+from nndl import compiled
 from nndl.records import VISIBLE
 
 CHAPTERS = chapters.available()
@@ -254,3 +255,19 @@ def test_released_course_notebooks_check_in_a_kit_only_kernel(student, kernel, t
             assert value == pytest.approx(earned), (name, grade_id)
     text = (tmp_path / "stubs.out.ipynb").read_text(encoding="utf-8")
     assert "not implemented" in text and "HiddenChecksUnavailable" not in text
+
+
+def test_the_kits_translations_hold_no_hidden_label(student):
+    """Are the hidden checks' case labels and hints left out of the installed kit's locale files,
+    while every visible label keeps its translation?"""
+    _, _, bin_dir = student
+    installed = {p.stem: json.loads(p.read_text(encoding="utf-8"))
+                 for p in _installed_files(bin_dir) if p.parent.parent.name == "locale" and p.stem in CHAPTERS}
+    assert len(installed) == len(CHAPTERS)
+    secrets = {c: kit.hidden_strings(c) for c in CHAPTERS}
+    assert sum(map(len, secrets.values())) > 100
+    for chapter in CHAPTERS:
+        assert not secrets[chapter] & set(installed[chapter]), chapter
+        original = json.loads((chapters.ROOT / "nndl" / "locale" / "zh" / f"{chapter}.json").read_text(encoding="utf-8"))
+        visible = {case.label for k in compiled.checks(chapter) for case in k.cases}
+        assert {l for l in visible if l in original} <= set(installed[chapter]), chapter
