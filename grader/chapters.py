@@ -4,6 +4,7 @@ Chapter ids are fixed by the spec. A chapter is gradable once
 ``nndl.grader.suites.<id>`` exists and declares ``CHECKS``.
 """
 import importlib
+import importlib.resources
 import importlib.util
 from pathlib import Path
 
@@ -14,8 +15,13 @@ CHAPTERS = (
     "ch13_rnn", "ch14_lstm", "ch15_recursive",
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIR = ROOT / "source"
+_PACKAGE = Path(importlib.resources.files("nndl.grader"))
+# The chapter texts: source/ in the repository, installed as the grader's package data
+# nndl/grader/source/ (pyproject.toml); an editable install reads the repository's.
+SOURCE_DIR = _PACKAGE / "source" if (_PACKAGE / "source").is_dir() else _PACKAGE.parent / "source"
+# The course's own checkout: what only course developers' commands use (`nndl build`
+# regenerates exercises/ there; `make demo` grades examples/).
+ROOT = SOURCE_DIR.parent
 EXERCISES_DIR = ROOT / "exercises"
 
 

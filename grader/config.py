@@ -50,6 +50,11 @@ class GraderConfig:
         return cls(**values)
 
 
+def hidden_seed_set():
+    """Has the instructor set a hidden seed (``NNDL_HIDDEN_SEED``)?"""
+    return bool(os.environ.get("NNDL_HIDDEN_SEED"))
+
+
 def cache_dir():
     """Where the reference oracle keeps computed answers (``NNDL_CACHE_DIR``; "off": nowhere).
 

@@ -1,8 +1,9 @@
 """Gradescope: build an autograder bundle, and be its ``run_autograder``.
 
 ``build_bundle(OUT.zip)`` writes what Gradescope asks for: ``setup.sh`` (run
-once when the image is built: installs nndl from the source tree bundled in
-``nndl_src/``) and ``run_autograder`` (run per submission). Gradescope unzips
+once when the image is built: installs the wheel of this grader that the
+bundle carries, made from the installed nndl, not from a checkout) and
+``run_autograder`` (run per submission). Gradescope unzips
 the bundle into ``/autograder/source`` and the student's files arrive in
 ``/autograder/submission``; ``main`` grades them and writes
 ``/autograder/results/results.json``. ``NNDL_AUTOGRADER_ROOT`` stands in for
@@ -14,21 +15,23 @@ every check graded so far.
 """
 import argparse
 import contextlib
+import importlib.metadata
+import importlib.resources
 import json
 import os
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 from nndl.grader import chapters
+from nndl.grader.config import GraderConfig, hidden_seed_set
 from nndl.i18n import t, tr
 
 ROOT_ENV = "NNDL_AUTOGRADER_ROOT"
 SETTINGS = "nndl_settings.json"
-# What nndl needs to install and grade: the package, its references, the suites and
-# the chapter sources (chapters.available() reads source/).
-SOURCE_TREE = ("pyproject.toml", "README.md", "LICENSE", "nndl", "grader", "solutions", "source")
+DISTRIBUTION = "nndl"
 TEST_KEYS = ("name", "score", "max_score", "status", "output", "visibility")
 
 SETUP_SH = """#!/usr/bin/env bash
@@ -38,8 +41,7 @@ apt-get update -qq
 apt-get install -y -qq python3 python3-pip python3-venv bubblewrap
 python3 -m venv /autograder/nndl-venv
 /autograder/nndl-venv/bin/python -m pip install --quiet --upgrade pip
-# editable: the grader reads the chapter sources next to the package
-/autograder/nndl-venv/bin/python -m pip install --quiet -e /autograder/source/nndl_src
+/autograder/nndl-venv/bin/python -m pip install --quiet /autograder/source/{wheel}
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -52,18 +54,20 @@ exec "$PYTHON" -m nndl.grader.gradescope --root "$ROOT"
 """
 
 
-def build_bundle(out_zip, repo=None, hidden_seed=None):
+def build_bundle(out_zip, hidden_seed=None):
     """Write the autograder zip; the list of names in it.
 
     The hidden seed (NNDL_HIDDEN_SEED when not given) goes into the bundle's
     settings, which Gradescope keeps out of the students' reach.
     """
-    repo = Path(repo or chapters.ROOT)
-    if hidden_seed is None and os.environ.get("NNDL_HIDDEN_SEED"):
-        hidden_seed = int(os.environ["NNDL_HIDDEN_SEED"])
+    if hidden_seed is None:
+        hidden_seed = GraderConfig.from_env().hidden_seed if hidden_seed_set() else None
     names = []
-    with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
+    with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as bundle:
+        built = grader_wheel(folder)
+        bundle.write(Path(folder) / built, built)
+        names.append(built)
+        for name, text in (("setup.sh", SETUP_SH.format(wheel=built)), ("run_autograder", RUN_AUTOGRADER)):
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
             bundle.writestr(info, text)
@@ -71,21 +75,28 @@ def build_bundle(out_zip, repo=None, hidden_seed=None):
         settings = {"hidden_seed": hidden_seed} if hidden_seed is not None else {}
         bundle.writestr(SETTINGS, json.dumps(settings) + "\n")
         names.append(SETTINGS)
-        for path in _source_files(repo):
-            name = f"nndl_src/{path.relative_to(repo).as_posix()}"
-            bundle.write(path, name)
-            names.append(name)
     return names
 
 
-def _source_files(repo):
-    for entry in SOURCE_TREE:
-        path = repo / entry
-        if path.is_file():
-            yield path
-        elif path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file()
-                              and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"))
+def grader_wheel(folder):
+    """A wheel of the installed grader (package, suites, references, chapter texts) in folder; its name.
+
+    Made from the installed files, so it works from an editable checkout and a
+    regular install alike; its metadata and entry points are the installed ones.
+    """
+    from nndl.grader import wheel
+
+    distribution = importlib.metadata.distribution(DISTRIBUTION)
+    files = {}
+    for package, arcname in (("nndl", "nndl"), ("nndl.grader", "nndl/grader"),
+                             ("nndl.solutions", "nndl/solutions")):
+        files.update(wheel.tree(str(importlib.resources.files(package)), arcname))
+    files.update(wheel.tree(str(chapters.SOURCE_DIR), "nndl/grader/source"))
+    contents = [(name, Path(path).read_bytes()) for name, path in sorted(files.items())]
+    meta = wheel.metadata(DISTRIBUTION, distribution.version, distribution.metadata["Summary"],
+                          distribution.metadata["Requires-Python"], distribution.requires or [])
+    return wheel.pack(folder, DISTRIBUTION, distribution.version, contents, meta,
+                      distribution.read_text("entry_points.txt") or "")
 
 
 def gradescope_test(result):
@@ -128,7 +139,6 @@ def find_submission(folder):
 def main_root(root):
     """Grade root/submission into root/results/results.json, check by check."""
     from nndl.grader import harness, sandbox
-    from nndl.grader.config import GraderConfig
 
     started = time.monotonic()
     root = Path(root)

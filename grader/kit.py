@@ -14,66 +14,13 @@ import shutil
 from pathlib import Path
 
 import nndl
+from nndl.grader import wheel
 from nndl.records import VISIBLE
 
 KIT_NAME = "nndl-kit"
 PACKAGE = Path(nndl.__file__).parent
 # What the instructor's grader needs and a learner does not.
 INSTRUCTOR_ONLY = ("nbgrader", "jupytext", "pytest")
-
-BACKEND = '''"""A PEP 517 build backend for the nndl kit: packs nndl/ into a wheel with the standard library
-alone, so `pip install .` here needs nothing from a package index but the kit's dependencies."""
-import base64
-import hashlib
-import json
-import os
-import zipfile
-
-HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-with open(os.path.join(HERE, "_kit", "kit.json"), encoding="utf-8") as handle:
-    KIT = json.load(handle)
-NAME, VERSION = KIT["name"].replace("-", "_"), KIT["version"]
-INFO = f"{NAME}-{VERSION}.dist-info"
-
-
-def _metadata():
-    lines = ["Metadata-Version: 2.1", f"Name: {KIT['name']}", f"Version: {VERSION}",
-             f"Summary: {KIT['summary']}", f"Requires-Python: {KIT['requires_python']}"]
-    return "\\n".join(lines + [f"Requires-Dist: {r}" for r in KIT["dependencies"]]) + "\\n"
-
-
-def _files():
-    for root, folders, names in os.walk(os.path.join(HERE, "nndl")):
-        folders[:] = sorted(f for f in folders if f != "__pycache__")
-        for name in sorted(names):
-            if not name.endswith((".pyc", ".pyo")):
-                path = os.path.join(root, name)
-                yield os.path.relpath(path, HERE).replace(os.sep, "/"), path
-
-
-def get_requires_for_build_wheel(config_settings=None):
-    return []
-
-
-def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    wheel = f"{NAME}-{VERSION}-py3-none-any.whl"
-    entries = [(name, open(path, "rb").read()) for name, path in _files()]
-    entries += [(f"{INFO}/METADATA", _metadata().encode()),
-                (f"{INFO}/WHEEL", b"Wheel-Version: 1.0\\nGenerator: nndl-kit\\nRoot-Is-Purelib: true\\n"
-                                  b"Tag: py3-none-any\\n"),
-                (f"{INFO}/entry_points.txt", b"[console_scripts]\\nnndl = nndl.cli:main\\n\\n"
-                                             b"[pytest11]\\nnndl = nndl.pytest_plugin\\n")]
-    record = []
-    with zipfile.ZipFile(os.path.join(wheel_directory, wheel), "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries:
-            archive.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            record.append(f"{name},sha256={digest},{len(data)}")
-        record.append(f"{INFO}/RECORD,,")
-        archive.writestr(zipfile.ZipInfo(f"{INFO}/RECORD", (2020, 1, 1, 0, 0, 0)),
-                         "\\n".join(record) + "\\n", zipfile.ZIP_DEFLATED)
-    return wheel
-'''
 
 PYPROJECT = '''# The nndl student kit: `pip install .` here (no package index needed but for its dependencies).
 [build-system]
@@ -166,7 +113,7 @@ def write_kit(outdir, readme=None):
     shutil.copytree(PACKAGE, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     _strip_locale(target)
     (outdir / "_kit").mkdir(exist_ok=True)
-    (outdir / "_kit" / "backend.py").write_text(BACKEND, encoding="utf-8")
+    shutil.copyfile(wheel.__file__, outdir / "_kit" / "backend.py")  # stdlib only: runs on its own
     kit = {"name": KIT_NAME, "version": nndl.__version__, "requires_python": ">=3.10",
            "summary": "The learner's checker of the nndl course (compiled visible checks, no answers)",
            "dependencies": dependencies()}

@@ -17,6 +17,7 @@ left behind, double-forked daemons included.
 """
 import functools
 import importlib.util
+import glob
 import os
 import resource
 import shutil
@@ -85,9 +86,17 @@ def describe(kind):
 
 
 def python_roots():
-    """Folders the Python interpreter and its packages live in."""
+    """Folders the Python interpreter and its packages live in.
+
+    Besides the environment's own site-packages, every folder of sys.path that
+    holds installed distributions (a user site, or one a .pth file adds): the
+    submission must import what the grader's Python imports. The course's own
+    packages in any of them are hidden again (course_packages).
+    """
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    paths.update(p for p in sys.path if p and os.path.isdir(p) and glob.glob(os.path.join(glob.escape(p),
+                                                                                          "*.dist-info")))
     return sorted(p for p in paths if p and os.path.isdir(p))
 
 

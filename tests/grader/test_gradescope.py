@@ -76,16 +76,22 @@ def bundle(tmp_path_factory):
     return root
 
 
-def test_bundle_carries_the_source_tree(bundle):
-    """Does the bundle hold setup.sh installing nndl from the source tree inside it?"""
-    src = bundle / "source" / "nndl_src"
-    assert (src / "pyproject.toml").is_file()
-    for chapter in chapters.available():
-        for folder in ("source", "grader/suites", "solutions"):
-            assert (src / folder / f"{chapter}.py").is_file(), (folder, chapter)
-    assert not list(src.rglob("__pycache__"))
+def test_bundle_carries_a_wheel_of_the_grader(bundle):
+    """Does setup.sh install the wheel inside the bundle (no checkout, nothing editable), and does
+    the wheel hold every chapter's text, suite and references, and the kit's data?"""
+    wheels = list((bundle / "source").glob("nndl-*-py3-none-any.whl"))
+    assert len(wheels) == 1
     setup = (bundle / "source" / "setup.sh").read_text()
-    assert "pip install" in setup and "/autograder/source/nndl_src" in setup
+    assert f"pip install --quiet /autograder/source/{wheels[0].name}" in setup
+    assert " -e " not in setup and "nndl_src" not in setup
+    with zipfile.ZipFile(wheels[0]) as archive:
+        names = set(archive.namelist())
+    for chapter in chapters.available():
+        for folder in ("nndl/grader/source", "nndl/grader/suites", "nndl/solutions"):
+            assert f"{folder}/{chapter}.py" in names, (folder, chapter)
+        assert f"nndl/compiled/{chapter}.npz" in names and f"nndl/locale/zh/{chapter}.json" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert "nndl-0.1.0.dist-info/entry_points.txt" in names
 
 
 def run_autograder(root, submission_files):
