@@ -50,6 +50,11 @@ class GraderConfig:
         return cls(**values)
 
 
+def autograder_root():
+    """Gradescope's /autograder, or the folder ``NNDL_AUTOGRADER_ROOT`` names instead (tests)."""
+    return os.environ.get("NNDL_AUTOGRADER_ROOT", "/autograder")
+
+
 def hidden_seed_set():
     """Has the instructor set a hidden seed (``NNDL_HIDDEN_SEED``)?"""
     return bool(os.environ.get("NNDL_HIDDEN_SEED"))

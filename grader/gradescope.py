@@ -26,10 +26,9 @@ import zipfile
 from pathlib import Path
 
 from nndl.grader import chapters
-from nndl.grader.config import GraderConfig, hidden_seed_set
+from nndl.grader.config import GraderConfig, autograder_root, hidden_seed_set
 from nndl.i18n import t, tr
 
-ROOT_ENV = "NNDL_AUTOGRADER_ROOT"
 SETTINGS = "nndl_settings.json"
 DISTRIBUTION = "nndl"
 TEST_KEYS = ("name", "score", "max_score", "status", "output", "visibility")
@@ -174,7 +173,7 @@ def main_root(root):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m nndl.grader.gradescope",
                                 description="Gradescope's run_autograder: grade ROOT/submission.")
-    p.add_argument("--root", default=os.environ.get(ROOT_ENV, "/autograder"))
+    p.add_argument("--root", default=autograder_root())
     return main_root(p.parse_args(argv).root)
 
 

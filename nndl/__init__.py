@@ -3,15 +3,11 @@
 Learners call :func:`nndl.check` from a chapter's check cells; everything else
 lives in :mod:`nndl.grader` (the grading engine) and :mod:`nndl.data`.
 """
-import os
-
 __version__ = "0.1.0"
 
-# Quiet TensorFlow before anything imports it: its C++ start-up lines go to
-# stderr, which nbgrader counts as a failure in a graded cell. oneDNN off also
-# makes float results independent of the CPU's instruction set.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+# Importing nndl changes nothing in the environment: TensorFlow's settings go to the
+# processes nndl starts (nndl/local.py, grader/sandbox.py), to the grader's references
+# (nndl/solutions) and to the kernels of an nbgrader course (its nbgrader_config.py).
 
 
 class HiddenChecksUnavailable(RuntimeError):

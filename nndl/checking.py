@@ -7,11 +7,10 @@ output goes through the worker's conversion and wire format, so what passes
 here passes in the grader.
 """
 import copy
-import os
 import signal
 import threading
 
-from nndl import compiled, judges, worker
+from nndl import compiled, config, judges, worker
 from nndl.i18n import N_, t, tr
 from nndl.records import VISIBLE, Reply, Result
 
@@ -136,5 +135,5 @@ def print_share(results):
     for result in results:
         mark = "✓" if result.status == "passed" else "✗"
         print(f"{mark} {result.name}: {result.output}" if result.status != "passed" or
-              os.environ.get("NNDL_VERBOSE") else f"{mark} {result.name}")
+              config.verbose() else f"{mark} {result.name}")
     return earned / total

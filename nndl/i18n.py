@@ -18,10 +18,11 @@ environment variable ``NNDL_LANG`` sets it for ``nndl.check`` in a notebook.
 """
 import functools
 import json
-import os
 import re
 import string
 from pathlib import Path
+
+from nndl import config
 
 LANGUAGES = ("en", "zh")
 LOCALE = Path(__file__).parent / "locale"
@@ -42,7 +43,7 @@ def set_language(lang):
 def language():
     if _language is not None:
         return _language
-    lang = os.environ.get("NNDL_LANG", "en").split("_")[0].lower()
+    lang = config.language()
     return lang if lang in LANGUAGES else "en"
 
 

@@ -25,8 +25,9 @@ OUTPUT_TAIL = 2000      # characters of the learner's output kept for messages
 
 
 def environment():
-    """The learner's environment, with TensorFlow quiet and plots off screen in the child only."""
-    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+    """The learner's environment for the child only: TensorFlow quiet and with oneDNN off (the
+    stored answers were computed so), unless the learner chose otherwise; plots off screen."""
+    return {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", **os.environ,
             "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
 
 
