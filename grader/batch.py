@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nndl.grader import chapters, harness
-from nndl.grader.chapters import CHAPTERS
+from nndl.course import CHAPTERS, chapter_of
 from nndl.grader.check import HIDDEN, VISIBLE, Result
 from nndl.i18n import t
 from nndl.grader.report import by_chapter, write_json
 from nndl.grader.runner import WarmPool, preload_for
-from nndl.grader.submission import chapter_of
 
 
 def _has_chapters(folder):

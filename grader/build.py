@@ -61,12 +61,14 @@ def validate(lines, name):
         raise MarkerError(f"{name}: {open_marker} is never closed")
 
 
-def drop_region(lines, begin, end):
+def replace_regions(lines, begin, end, replacement=lambda indent: []):
+    """lines with each begin..end region (markers included) replaced by replacement(its indent)."""
     out, inside = [], False
     for line in lines:
         marker = MARKER.match(line)
         if marker and marker.group(2) == begin:
             inside = True
+            out += replacement(marker.group(1))
         elif marker and marker.group(2) == end:
             inside = False
         elif not inside:
@@ -74,18 +76,13 @@ def drop_region(lines, begin, end):
     return out
 
 
+def drop_region(lines, begin, end):
+    return replace_regions(lines, begin, end)
+
+
 def stub_solutions(lines):
-    out, inside = [], False
-    for line in lines:
-        marker = MARKER.match(line)
-        if marker and marker.group(2) == BEGIN_SOLUTION:
-            inside = True
-            out += [f"{marker.group(1)}{stub}\n" for stub in STUB]
-        elif marker and marker.group(2) == END_SOLUTION:
-            inside = False
-        elif not inside:
-            out.append(line)
-    return out
+    return replace_regions(lines, BEGIN_SOLUTION, END_SOLUTION,
+                           lambda indent: [f"{indent}{stub}\n" for stub in STUB])
 
 
 def keep_solutions(lines):

@@ -8,12 +8,7 @@ import importlib.resources
 import importlib.util
 from pathlib import Path
 
-CHAPTERS = (
-    "ch01_perceptron", "ch02_activations", "ch03_networks", "ch04_gradient_descent",
-    "ch05_backprop", "ch06_cross_entropy", "ch07_regularization", "ch08_initialization",
-    "ch09_hyperparameters", "ch10_universality", "ch11_vanishing_gradients", "ch12_cnn",
-    "ch13_rnn", "ch14_lstm", "ch15_recursive",
-)
+from nndl.course import CHAPTERS, checked_name  # the chapter ids and names, defined once in nndl.course
 
 _PACKAGE = Path(importlib.resources.files("nndl.grader"))
 # The chapter texts: source/ in the repository, installed as the grader's package data
@@ -37,11 +32,7 @@ def checks(chapter):
 
 
 def find_check(name):
-    """The Check called "chapter/id"; raises KeyError with a clear message."""
-    chapter, _, check_id = name.partition("/")
-    if chapter not in CHAPTERS:
-        raise KeyError(f"unknown chapter {chapter!r}")
-    matches = [c for c in checks(chapter) if c.id == check_id or c.function == check_id]
-    if not matches:
-        raise KeyError(f"no check {check_id!r} in {chapter}")
-    return chapter, matches
+    """(chapter, the Checks called "chapter/id" or of "chapter/function"); UnknownName (a KeyError)
+    with a clear message otherwise."""
+    chapter, check_id = checked_name(name, available(), lambda c: {n for k in checks(c) for n in (k.id, k.function)})
+    return chapter, [c for c in checks(chapter) if check_id in (c.id, c.function)]

@@ -13,17 +13,12 @@ import sys
 from pathlib import Path
 
 from nndl.cli import COMMANDS as LEARNER_COMMANDS
-from nndl.cli import Parser, UsageError, add_learner_commands, chapters_asked, print_list, run
+from nndl.cli import Parser, UsageError, add_learner_commands, base_parser, chapters_asked, print_list, run
 from nndl.i18n import t
 
 
 def parser():
-    p = Parser(prog="nndl", description=t("A course on Neural Networks and Deep Learning, "
-                                          "with autograding."))
-    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
-
-    s = sub.add_parser("list", help=t("chapters, checks and points"))
-    s.add_argument("--json", action="store_true", help=t("print JSON instead of a table"))
+    p, sub = base_parser(t("A course on Neural Networks and Deep Learning, with autograding."))
 
     s = sub.add_parser("release", help=t("write the student edition (or the model answers) to OUTDIR"))
     s.add_argument("outdir", type=Path)

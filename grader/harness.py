@@ -4,14 +4,13 @@
 process (``nndl grade``, ``nndl check``) or in the learner's own kernel
 (``nndl.check`` in a notebook). ``grade`` runs whole submissions.
 """
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
 from nndl import judges
-from nndl.checking import failed, not_submitted
+from nndl.checking import describe, failed, not_submitted
 from nndl.grader import chapters, sandbox, submission
 from nndl.grader.check import HIDDEN, VISIBLE, Result
 from nndl.records import Report
@@ -32,7 +31,7 @@ def run_check(check, chapter, seed, call):
     try:
         return _run_check(check, chapter, seed, call)
     except Exception as exc:  # noqa: BLE001 - reported, never raised into a batch
-        return _failed(check, f"{chapter}/{check.id}", "grader_error",
+        return failed(check, f"{chapter}/{check.id}", "grader_error",
                        t("the grader failed on this check ({error}); please report it",
                          error=f"{type(exc).__name__}: {exc}"))
 
@@ -55,13 +54,13 @@ def _run_check(check, chapter, seed, call):
         where = t("case {number}/{total} ({label})", number=number, total=len(cases),
                   label=tr(case.label))
         if reply.kind in ("syntax", "load", "not_implemented", "missing"):
-            return _failed(check, name, reply.kind, reply.message)
+            return failed(check, name, reply.kind, describe(reply, hidden))
         if reply.kind != "ok":
-            return _failed(check, name, reply.kind, reply.message, where)
+            return failed(check, name, reply.kind, describe(reply, hidden), where)
         if facts is not None:  # the kit's judge, on data alone: no reference model needed
             message = tr(getattr(judges, check.kit.judge)(reply.value, facts, case, check))
             if message:
-                return _failed(check, name, "wrong", message, where)
+                return failed(check, name, "wrong", message, where)
             continue
         expected = oracle().answer(check, name, seed, number, case)
         if check.compare is not None:
@@ -70,7 +69,7 @@ def _run_check(check, chapter, seed, call):
             message = compare(reply.value, expected, check.atol, check.rtol, hidden)
         if message:
             message += tr(check.diagnose(reply.value, case, hidden, expected))
-            result = _failed(check, name, "wrong", message, where)
+            result = failed(check, name, "wrong", message, where)
             if not hidden:
                 result.figure = figure_data(case, reply.value, expected, check, call, probe)
             return result
@@ -87,41 +86,6 @@ def figure_data(case, got, expected, check=None, call=None, probe=None):
     from nndl.grader import figures
 
     return figures.gather(check, case, got, expected, call, probe)
-
-
-def _failed(check, name, kind, message, where=None):
-    """A failed Result; message is withheld for a hidden check (in English), then translated."""
-    if check.visibility != VISIBLE:
-        message = withhold(message)
-    return failed(check, name, kind, message, where)
-
-
-WITHHELD = N_("(withheld in a hidden check; run the visible checks to see the details)")
-
-
-def withhold(message):
-    """message without what the submission could have put in it about a hidden input.
-
-    A submission may raise or print whatever it was given (``raise
-    ValueError(repr(x))``), so hidden checks keep the traceback's frames (file,
-    line, the learner's own code) and the exception's type, but not the
-    exception's text nor the process's last output.
-    """
-    message, output, _ = message.partition("; its last output:")
-    if output:
-        return t("{message}; its last output is {withheld}", message=tr(message),
-                 withheld=t(WITHHELD)[1:-1])
-    lines = message.splitlines()
-    if not lines:
-        return message
-    first = re.match(r"(.*? raised )(\w[\w.]*)(:.*)?$", lines[0])
-    if first and len(lines) == 1:        # no frames: "f() raised Type: text"
-        return f"{first.group(1)}{first.group(2)}: {t(WITHHELD)}" if first.group(3) else lines[0]
-    for number, line in enumerate(lines[1:], 1):
-        if not line.startswith((" ", "\t")):   # the exception, after the frames
-            kind = re.match(r"\w[\w.]*", line)
-            return "\n".join(lines[:number] + [f"{kind.group(0) if kind else 'error'}: {t(WITHHELD)}"])
-    return message
 
 
 def select(chapter, visibility):
@@ -146,9 +110,9 @@ def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN), pool=None
         def call(function, args, kwargs, timeout, probe):
             left = deadline - time.monotonic()
             if left <= 0:
-                return Reply("timeout", message=t("the chapter used up its {budget:g} s budget "
-                                                  "before this call",
-                                                  budget=config.limits.chapter_timeout))
+                return Reply("timeout", function=function, detail=(
+                    N_("the chapter used up its {budget:g} s budget before this call"),
+                    {"budget": config.limits.chapter_timeout}))
             return process.call(function, args, kwargs,
                                 min(timeout or config.limits.call_timeout, left), probe)
         results = []

@@ -13,6 +13,7 @@ import select
 import shutil
 import signal
 import socket
+import string
 import struct
 import tempfile
 import threading
@@ -24,10 +25,37 @@ import numpy as np
 
 from nndl.grader import sandbox
 from nndl.records import Reply
-from nndl.worker import MAX_MESSAGE, WireError, decode, encode, send
+from nndl.i18n import N_
+from nndl.worker import MAX_MESSAGE, WIRE, WireError, decode, encode, send
 
 # The failures the worker itself reports; any other reply is forged or garbled.
 WORKER_FAILURES = ("not_implemented", "missing", "bad_output", "exception")
+
+
+def worker_error(record):
+    """An error record from the worker ({"type", "text", "frames"}), checked field by field, or None."""
+    if not isinstance(record, dict):
+        return None
+    frames = record.get("frames")
+    return {"type": str(record.get("type", "Exception"))[:200], "text": str(record.get("text", ""))[:1500],
+            "frames": frames[:3] if isinstance(frames, list) else []}
+
+
+def worker_failure(value, function):
+    """The Reply of a failure the worker reports, or None when the reply is none it sends."""
+    kind = value.get("kind")
+    if "ok" in value or kind not in WORKER_FAILURES:
+        return None
+    if kind == "exception":
+        return Reply(kind, function=function, error=worker_error(value.get("error")))
+    if kind == "bad_output":
+        detail = value.get("detail")
+        if not (isinstance(detail, list) and len(detail) == 2 and detail[0] in WIRE.values()
+                and isinstance(detail[1], dict) and all(isinstance(v, str) for v in detail[1].values())
+                and set(detail[1]) == {f for _, f, _, _ in string.Formatter().parse(detail[0]) if f}):
+            return None
+        return Reply(kind, function=function, detail=(detail[0], {k: v[:100] for k, v in detail[1].items()}))
+    return Reply(kind, function=function)
 _SIGNAL_NUMBERS = {s.value for s in signal.Signals}
 
 
@@ -40,11 +68,17 @@ def _is_result(value):
 
 
 class OutputSink(threading.Thread):
-    """Drains a pipe, keeping only the first `limit` bytes."""
+    """Drains a pipe, keeping its last `limit` bytes and a count of all it read.
+
+    mark() and since(mark) give the output of one call alone: what a
+    submission printed during an earlier (hidden) check never comes back
+    with a later check's failure.
+    """
 
     def __init__(self, fd, limit):
         super().__init__(daemon=True)
-        self.fd, self.limit, self.kept, self.dropped = fd, limit, bytearray(), 0
+        self.fd, self.limit, self.tail, self.total = fd, limit, bytearray(), 0
+        self.lock = threading.Lock()
 
     def run(self):
         while True:
@@ -54,14 +88,23 @@ class OutputSink(threading.Thread):
                 break
             if not chunk:
                 break
-            room = self.limit - len(self.kept)
-            self.kept += chunk[:max(room, 0)]
-            self.dropped += max(len(chunk) - max(room, 0), 0)
+            with self.lock:
+                self.total += len(chunk)
+                self.tail = (self.tail + chunk)[-self.limit:]
         os.close(self.fd)
 
+    def mark(self):
+        with self.lock:
+            return self.total
+
+    def since(self, mark=0):
+        """The output read after mark (at most the last `limit` bytes of it), as text."""
+        with self.lock:
+            count = min(self.total - mark, len(self.tail))
+            return bytes(self.tail[len(self.tail) - count:]).decode("utf-8", "replace") if count > 0 else ""
+
     def text(self):
-        text = self.kept.decode("utf-8", "replace")
-        return text + (f"\n[... {self.dropped} more bytes of output dropped]" if self.dropped else "")
+        return self.since(0)
 
 
 class ZygoteError(RuntimeError):
@@ -328,6 +371,7 @@ class SubmissionProcess:
         self.cgroup = None
         self.scratch = None
         self.load_failure = None
+        self.call_mark = 0  # the output count when the current call began (OutputSink.mark)
         self.starts = 0
 
     # ------------------------------------------------------------- lifecycle
@@ -353,6 +397,7 @@ class SubmissionProcess:
         self.proc = zygote
         self.sink = OutputSink(out_read, self.config.limits.output_bytes)
         self.sink.start()
+        self.call_mark = 0
         return True
 
     def start(self):
@@ -385,6 +430,7 @@ class SubmissionProcess:
                 os.close(fd)
         self.sink = OutputSink(out_read, self.config.limits.output_bytes)
         self.sink.start()
+        self.call_mark = 0
         return self._ready()
 
     def _ready(self):
@@ -394,9 +440,10 @@ class SubmissionProcess:
         if reply.kind == "ok" and reply.value.get("event") == "ready":
             return None
         if reply.kind == "ok":
-            reply = Reply(reply.value.get("kind", "load"), message=reply.value.get("error", ""))
+            kind = reply.value.get("kind") if reply.value.get("kind") in ("syntax", "load") else "load"
+            reply = Reply(kind, error=worker_error(reply.value.get("error")))
         else:  # a hang or crash while loading would happen again: fail the file once
-            reply = Reply("load", message=f"while loading the chapter file: {self._load_failure(reply)}")
+            reply = self._load_failure(reply)
         self.load_failure = reply
         self.stop()
         return reply
@@ -443,6 +490,7 @@ class SubmissionProcess:
             failure = self.start()
             if failure is not None:
                 return failure
+        self.call_mark = self.sink.mark()
         request = {"call": function, "args": encode(list(args)), "kwargs": encode(kwargs or {})}
         if probe is not None:
             request["probe"] = encode(probe)
@@ -457,10 +505,13 @@ class SubmissionProcess:
         elif reply.kind == "ok":
             if "ok" in reply.value and _is_result(reply.value["ok"]):
                 return Reply("ok", reply.value["ok"])
-            if "ok" not in reply.value and reply.value.get("kind") in WORKER_FAILURES:
-                return Reply(reply.value["kind"], message=str(reply.value.get("error", "")))
+            failure = worker_failure(reply.value, function)
+            if failure is not None:
+                return failure
             self.stop()  # a reply the worker never sends: written by the submission itself
-            return Reply("protocol", message="sent a reply that is neither a result nor a known failure")
+            return Reply("protocol", function=function,
+                         detail=(N_("sent a reply that is neither a result nor a known failure"), {}))
+        reply.function = function
         return reply
 
     def _receive(self, timeout):
@@ -470,25 +521,30 @@ class SubmissionProcess:
             header = self._read(4, deadline)
             (length,) = struct.unpack(">I", header)
             if length > MAX_MESSAGE:
-                return Reply("protocol", message=f"sent a reply of {length} bytes (limit {MAX_MESSAGE})")
+                return Reply("protocol", detail=(N_("sent a reply of {length} bytes (limit {limit})"),
+                                                 {"length": length, "limit": MAX_MESSAGE}))
             import json
             message = json.loads(self._read(length, deadline).decode("utf-8"))
             if not isinstance(message, dict):
-                raise WireError(f"a reply must be a JSON object, not {type(message).__name__}")
+                raise WireError(N_("a reply must be a JSON object, not {type}"), type=type(message).__name__)
             if "ok" in message:
                 message["ok"] = decode(message["ok"])
             return Reply("ok", message)
         except TimeoutError:
-            return Reply("timeout", message=f"no answer within {timeout:g} s (time-out)")
+            return Reply("timeout", detail=(N_("no answer within {seconds:g} s (time-out)"), {"seconds": timeout}))
         except EOFError:
-            return Reply("died", message=self._death_message())
+            return self._death()
         except (WireError, ValueError, UnicodeDecodeError, RecursionError) as exc:
-            return Reply("protocol", message=f"sent a malformed reply ({exc})")
+            return Reply("protocol", detail=(N_("sent a malformed reply ({problem})"),
+                                             {"problem": str(exc)[:200]}))
 
     def _load_failure(self, reply):
+        """The Reply of a chapter file that hung or crashed while loading."""
         if reply.kind == "timeout":
-            return f"it did not finish loading within {self.config.limits.load_timeout:g} s (time-out)"
-        return reply.message
+            return Reply("load", detail=(N_("while loading the chapter file: it did not finish loading within "
+                                            "{seconds:g} s (time-out)"), {"seconds": self.config.limits.load_timeout}))
+        return Reply("load", detail=(N_("while loading the chapter file: {problem}"), {"problem": reply.detail}),
+                     output=reply.output)
 
     def _read(self, n, deadline):
         chunks = []
@@ -503,7 +559,8 @@ class SubmissionProcess:
             n -= len(chunk)
         return b"".join(chunks)
 
-    def _death_message(self):
+    def _death(self):
+        """The Reply of a process that ended: how (a signal, an exit status) and its last output."""
         if self.zygote is not None:
             status = self.zygote.wait_exit(5)
             code = os.waitstatus_to_exitcode(status) if status is not None else None
@@ -517,10 +574,12 @@ class SubmissionProcess:
             code = 128 - code  # bwrap exits with 128 + the signal that killed the worker
         if code is not None and -code in _SIGNAL_NUMBERS:
             name = signal.Signals(-code).name
-            why = {"SIGXCPU": " (CPU-time limit)", "SIGKILL": " (killed, e.g. memory)",
-                   "SIGSEGV": " (crash)", "SIGXFSZ": " (file-size limit)"}.get(name, "")
-            return f"the submission's process was killed by {name}{why}"
+            why = {"SIGXCPU": N_("the submission's process was killed by {signal} (CPU-time limit)"),
+                   "SIGKILL": N_("the submission's process was killed by {signal} (killed, e.g. memory)"),
+                   "SIGSEGV": N_("the submission's process was killed by {signal} (crash)"),
+                   "SIGXFSZ": N_("the submission's process was killed by {signal} (file-size limit)")}
+            return Reply("died", detail=(why.get(name, N_("the submission's process was killed by {signal}")),
+                                         {"signal": name}))
         self.sink.join(timeout=2)
-        tail = self.sink.text().strip()[-600:]
-        return f"the submission's process exited with status {code}" + \
-            (f"; its last output:\n{tail}" if tail else "")
+        return Reply("died", detail=(N_("the submission's process exited with status {code}"), {"code": code}),
+                     output=self.sink.since(self.call_mark).strip()[-600:])

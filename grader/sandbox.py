@@ -101,12 +101,16 @@ def python_roots():
 
 
 def course_packages():
-    """Folders of the installed nndl packages: the grader, its checks and the references."""
-    folders = []
+    """Folders of the installed nndl packages: the grader, its checks and the references.
+
+    A folder inside another one of them is left out: hiding the outer one hides it (and
+    hiding it again would leave an empty folder there, which Python takes for a package).
+    """
+    folders = set()
     for name in ("nndl", "nndl.grader", "nndl.solutions"):
         spec = importlib.util.find_spec(name)
-        folders += spec.submodule_search_locations if spec else []
-    return sorted({os.path.realpath(f) for f in folders})
+        folders.update(os.path.realpath(f) for f in (spec.submodule_search_locations if spec else []))
+    return sorted(f for f in folders if not any(f.startswith(other + os.sep) for other in folders))
 
 
 def bwrap_command(scratch, argv, scratch_bytes=None, submission=True, pid_1=False):

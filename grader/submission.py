@@ -1,24 +1,25 @@
 """Find the chapter files of a submission.
 
 A submission is a folder of chapter files, one chapter file, or nbgrader's
-collected layout (``<chapter>/<chapter>.ipynb`` inside a student's folder).
+collected layout (``<chapter>/<chapter>.ipynb`` inside a student's folder);
+which file is a chapter's is decided by nndl.course, for the kit and the grader alike.
 """
 from pathlib import Path
 
-from nndl.grader.chapters import CHAPTERS
+from nndl.course import candidates, chapter_files, chapter_of
 
 
 class SubmissionError(Exception):
     """The submission cannot be read at all (bad usage, not a bad answer)."""
 
 
-def chapter_of(path):
-    """The chapter id a file name stands for, or None."""
-    return path.stem if path.suffix in (".py", ".ipynb") and path.stem in CHAPTERS else None
-
-
 def find(path):
-    """Map chapter id -> file, plus warnings about files that were ignored."""
+    """Map chapter id -> file, plus warnings about files that were ignored.
+
+    A folder's chapter files are found as everywhere in nndl (nndl.course:
+    ``.py``, then ``.ipynb``, then nbgrader's ``<id>/<id>.ipynb``); what else
+    the folder holds is named in a warning.
+    """
     path = Path(path)
     if not path.exists():
         raise SubmissionError(f"no such file or folder: {path}")
@@ -29,20 +30,14 @@ def find(path):
                                   f"ch01_perceptron.py ... ch15_recursive.py, or .ipynb)")
         _readable(path)
         return {chapter: path}, []
-    files, warnings = {}, []
-    candidates = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-    candidates += sorted(p / f"{p.name}.ipynb" for p in path.iterdir()
-                         if p.is_dir() and p.name in CHAPTERS and (p / f"{p.name}.ipynb").is_file())
-    for candidate in candidates:
-        chapter = chapter_of(candidate)
-        if chapter is None:
-            warnings.append(f"ignored {candidate.name}: not a chapter file")
-        elif chapter in files:
-            warnings.append(f"ignored {candidate.relative_to(path)}: {chapter} was already "
-                            f"found as {files[chapter].relative_to(path)}")
-        else:
-            _readable(candidate)
-            files[chapter] = candidate
+    files = {c: p for c, p in chapter_files(path).items() if p is not None}
+    warnings = [f"ignored {p.name}: not a chapter file" for p in sorted(path.iterdir())
+                if p.is_file() and not p.name.startswith(".") and chapter_of(p) is None]
+    for chapter, found in files.items():
+        _readable(found)
+        warnings += [f"ignored {other.relative_to(path)}: {chapter} was already found as "
+                     f"{found.relative_to(path)}" for other in candidates(path, chapter)
+                     if other != found and other.is_file()]
     return files, warnings
 
 

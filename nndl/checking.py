@@ -6,11 +6,14 @@ chapter file (``nndl check``, pytest; see nndl/local.py). Either way the
 output goes through the worker's conversion and wire format, so what passes
 here passes in the grader.
 """
+import builtins
 import copy
+import re
 import signal
 import threading
 
 from nndl import compiled, config, judges, worker
+from nndl.course import checked_name
 from nndl.i18n import N_, t, tr
 from nndl.records import VISIBLE, Reply, Result
 
@@ -52,6 +55,79 @@ def not_submitted(chapter, selected):
                    c.visibility, "not_submitted") for c in selected]
 
 
+WITHHELD = N_("(withheld in a hidden check; run the visible checks to see the details)")
+
+
+def _detail(detail):
+    """A (template, fields) detail in the chosen language; a field may be a detail itself."""
+    template, fields = detail
+    return t(template, **{k: _detail(v) if isinstance(v, tuple) else v for k, v in fields.items()})
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][\w.]{0,120}\Z")
+_CHAPTER_FILE = re.compile(r"ch\d\d_\w+\.(py|ipynb)( cell \d+)?\Z")
+
+
+def _frames(frames, hidden):
+    """Traceback lines of the learner's frames; for a hidden check only where (chapter file and
+    line): a frame's other fields can be made to carry an input (a compiled file name, a
+    renamed code object, a registered source line)."""
+    lines = []
+    for frame in frames if isinstance(frames, list) else []:
+        try:
+            filename, lineno, function, code = (str(frame[0]), int(frame[1]), str(frame[2]), str(frame[3]))
+        except (TypeError, ValueError, IndexError):
+            continue
+        if not hidden:
+            lines.append(f'  File "{filename}", line {lineno}, in {function}\n' + (f"    {code.strip()}\n" if code else ""))
+        elif _CHAPTER_FILE.match(filename):
+            lines.append(f'  File "{filename}", line {lineno}\n')
+    return "".join(lines)
+
+
+def _builtin_exception(name):
+    value = getattr(builtins, name, None) if _IDENTIFIER.match(name) else None
+    return isinstance(value, type) and issubclass(value, BaseException)
+
+
+def _error(error, hidden):
+    """What the learner's code raised: its frames, then "Type: text". For a hidden check the
+    text is withheld, and a type is named only when it is one of Python's own (a class the
+    submission made could be named after its input)."""
+    text, kind = str(error.get("text", "")), str(error.get("type", "Exception"))
+    if hidden and not _builtin_exception(kind):
+        kind = "Exception"
+    head = kind + (f": {t(WITHHELD) if hidden else text}" if text else "")
+    return (_frames(error.get("frames"), hidden) + head).strip()
+
+
+def describe(reply, hidden):
+    """A failed Reply in words, each sentence formatted once, in the chosen language.
+
+    For a hidden check (hidden=True) the fields a submission could fill with
+    what it was given are left out: the exception's text and the process's
+    last output. The exception's type and the learner's own frames (file,
+    line, code) stay, so the learner can still find the fault.
+    """
+    name = reply.function
+    if reply.kind == "not_implemented":
+        message = t("{name}() still raises NotImplementedError", name=name)
+    elif reply.kind == "missing":
+        message = t("function {name}() is not defined", name=name)
+    elif reply.kind == "exception" and reply.error:
+        message = t("{name}() raised {error}", name=name, error=_error(reply.error, hidden))
+    elif reply.error:       # the chapter file failed to load: no input of a check involved
+        message = _error(reply.error, False)
+    elif reply.kind == "bad_output" and reply.detail:
+        message = t("{name}() {problem}", name=name, problem=_detail(reply.detail))
+    else:
+        message = _detail(reply.detail) if reply.detail else reply.kind
+    output = reply.output.strip()[-600:]
+    if output and hidden and reply.kind not in ("load", "syntax"):
+        return t("{message}; its last output is {withheld}", message=message, withheld=t(WITHHELD)[1:-1])
+    return t("{message}; its last output:\n{output}", message=message, output=output) if output else message
+
+
 def run_check(check, call):
     """Run one compiled check; call(function, args, kwargs, timeout, probe) returns a Reply."""
     name = f"{check.chapter}/{check.id}"
@@ -60,9 +136,9 @@ def run_check(check, call):
         where = t("case {number}/{total} ({label})", number=number, total=len(check.cases),
                   label=tr(case.label))
         if reply.kind in ("syntax", "load", "not_implemented", "missing"):
-            return failed(check, name, reply.kind, reply.message)
+            return failed(check, name, reply.kind, describe(reply, hidden=False))
         if reply.kind != "ok":
-            return failed(check, name, reply.kind, reply.message, where)
+            return failed(check, name, reply.kind, describe(reply, hidden=False), where)
         message = getattr(judges, check.judge)(reply.value, case.facts, case, check)
         if message:
             return failed(check, name, "wrong", message, where)
@@ -80,13 +156,14 @@ def call_directly(function, timeout=None):
                 value = function(*args, **kwargs)
             plain = worker.decode(worker.encode(worker.to_plain(value, probe)))
         except NotImplementedError:
-            return Reply("not_implemented", message=f"{name}() still raises NotImplementedError")
+            return Reply("not_implemented", function=name)
         except TimeoutError:
-            return Reply("timeout", message=f"{name}() did not return within {seconds:g} s")
+            return Reply("timeout", function=name,
+                         detail=(N_("{name}() did not return within {seconds:g} s"), {"name": name, "seconds": seconds}))
         except worker.WireError as exc:
-            return Reply("bad_output", message=f"{name}() {exc}")
+            return Reply("bad_output", function=name, detail=(exc.template, exc.fields))
         except Exception as exc:  # noqa: BLE001 - the learner's error, reported as such
-            return Reply("exception", message=f"{name}() raised {worker.short_traceback(exc)}")
+            return Reply("exception", function=name, error=worker.error_record(exc))
         return Reply("ok", plain)
     return call
 
@@ -112,14 +189,11 @@ class _alarm:
 
 
 def find_checks(name):
-    """(chapter, [compiled checks]) for "chapter/function" or "chapter/check id"; KeyError otherwise."""
-    chapter, _, wanted = name.partition("/")
-    if chapter not in compiled.chapters():
-        raise KeyError(f"unknown chapter {chapter!r}")
-    matches = [c for c in compiled.checks(chapter) if wanted in (c.id, c.function)]
-    if not matches and wanted not in compiled.exercises(chapter):
-        raise KeyError(f"no check {wanted!r} in {chapter}")
-    return chapter, matches
+    """(chapter, [compiled checks]) for "chapter/function" or "chapter/check id"; UnknownName (a
+    KeyError) otherwise."""
+    chapter, wanted = checked_name(name, compiled.chapters(), lambda chapter: {
+        *compiled.exercises(chapter), *(n for c in compiled.checks(chapter) for n in (c.id, c.function))})
+    return chapter, [c for c in compiled.checks(chapter) if wanted in (c.id, c.function)]
 
 
 def check_function(name, function):

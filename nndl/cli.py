@@ -76,12 +76,17 @@ def add_learner_commands(sub):
 
 
 
-def parser():
-    p = Parser(prog="nndl", description=t("A course on Neural Networks and Deep Learning: "
-                                          "the learner's checks."))
+def base_parser(description):
+    """The `nndl` parser with `list`, and its subparsers for the commands of one product."""
+    p = Parser(prog="nndl", description=description)
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     s = sub.add_parser("list", help=t("chapters, checks and points"))
     s.add_argument("--json", action="store_true", help=t("print JSON instead of a table"))
+    return p, sub
+
+
+def parser():
+    p, sub = base_parser(t("A course on Neural Networks and Deep Learning: the learner's checks."))
     add_learner_commands(sub)
     return p
 
@@ -106,15 +111,13 @@ def chapters_asked(requested, available=None):
     """requested, each a chapter that has checks (available; default: the compiled ones);
     UsageError otherwise."""
     from nndl import compiled
-    from nndl.course import CHAPTERS
+    from nndl.course import UnknownName, checked_chapter
 
     available = compiled.chapters() if available is None else available
-    for chapter in requested or []:
-        if chapter not in CHAPTERS:
-            raise UsageError(t("unknown chapter {chapter!r}; see `nndl list`", chapter=chapter))
-        if chapter not in available:
-            raise UsageError(t("chapter {chapter} has no checks yet", chapter=chapter))
-    return requested
+    try:
+        return [checked_chapter(chapter, available) for chapter in requested or []] or requested
+    except UnknownName as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_list(args):
@@ -218,10 +221,11 @@ def cmd_watch(args):
         _record(folder, result, [chapter])
         print(t("watching for the next save (Ctrl-C to stop)"), flush=True)
 
-    print(t("watching {folder}/: save a chapter file to check it (Ctrl-C to stop)", folder=folder),
-          flush=True)
+    def ready():  # said once the files as they are now are known: a save after it is seen
+        print(t("watching {folder}/: save a chapter file to check it (Ctrl-C to stop)", folder=folder),
+              flush=True)
     try:
-        learner.watch(folder, check)
+        learner.watch(folder, check, on_ready=ready)
     except KeyboardInterrupt:
         print(t("stopped watching"))
     return 0

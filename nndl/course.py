@@ -7,6 +7,8 @@ the first of that order wins: ``.py``, then ``.ipynb``, then nbgrader's.
 """
 from pathlib import Path
 
+from nndl.i18n import t
+
 CHAPTERS = (
     "ch01_perceptron", "ch02_activations", "ch03_networks", "ch04_gradient_descent",
     "ch05_backprop", "ch06_cross_entropy", "ch07_regularization", "ch08_initialization",
@@ -31,3 +33,29 @@ def chapter_files(folder):
     """chapter -> its file in folder (the first of candidates()), or None."""
     return {chapter: next((p for p in candidates(folder, chapter) if p.is_file()), None)
             for chapter in CHAPTERS}
+
+
+class UnknownName(KeyError):
+    """A chapter or "chapter/exercise" name that names nothing with checks."""
+
+    def __str__(self):
+        return str(self.args[0])
+
+
+def checked_chapter(chapter, available):
+    """chapter, when it is a chapter id that has checks (one of available); UnknownName otherwise."""
+    if chapter not in CHAPTERS:
+        raise UnknownName(t("unknown chapter {chapter!r}; see `nndl list`", chapter=chapter))
+    if chapter not in available:
+        raise UnknownName(t("chapter {chapter} has no checks yet", chapter=chapter))
+    return chapter
+
+
+def checked_name(name, available, known):
+    """(chapter, item) of "chapter/item" (a function or a check id); UnknownName unless the chapter
+    has checks (available) and item is one of known(chapter)."""
+    chapter, _, item = str(name).partition("/")
+    checked_chapter(chapter, available)
+    if item not in known(chapter):
+        raise UnknownName(t("no check {item!r} in {chapter}", item=item, chapter=chapter))
+    return chapter, item

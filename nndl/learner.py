@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from nndl import compiled
-from nndl.course import CHAPTERS, chapter_files
+from nndl.course import UnknownName, checked_chapter, chapter_files
 from nndl.i18n import N_, t, tr
 
 STATE = ".nndl.json"
@@ -112,10 +112,10 @@ def exercise(name):
     """(chapter, function, {"hints", "docstring"}) for "chapter/function" or "chapter/check id";
     raises HintError."""
     chapter, _, function = name.partition("/")
-    if chapter not in CHAPTERS:
-        raise HintError(t("unknown chapter {chapter!r}; see `nndl list`", chapter=chapter))
-    if chapter not in compiled.chapters():
-        raise HintError(t("chapter {chapter} has no checks yet", chapter=chapter))
+    try:
+        checked_chapter(chapter, compiled.chapters())
+    except UnknownName as exc:
+        raise HintError(str(exc)) from None
     exercises = compiled.exercises(chapter)
     function = compiled.aliases(chapter).get(function, function)
     if function not in exercises:
@@ -182,13 +182,17 @@ def snapshot(folder):
     return out
 
 
-def watch(folder, on_change, interval=0.5, rounds=None):
+def watch(folder, on_change, interval=0.5, rounds=None, on_ready=None):
     """Call on_change(chapter, path) whenever a chapter file in folder is saved.
 
     Polls (no extra dependency, works on every file system); rounds bounds the
-    loop for callers that must stop, None runs until interrupted.
+    loop for callers that must stop, None runs until interrupted. on_ready()
+    is called once the starting state is taken: every save after it is seen,
+    including one made while on_change runs.
     """
     seen = snapshot(folder)
+    if on_ready is not None:
+        on_ready()
     done = 0
     while rounds is None or done < rounds:
         time.sleep(interval)
@@ -197,4 +201,4 @@ def watch(folder, on_change, interval=0.5, rounds=None):
         for path, stamp in sorted(now.items()):
             if seen.get(path) != stamp:
                 on_change(path.stem, path)
-        seen = snapshot(folder)     # what on_change wrote (e.g. the state file) is not an edit
+        seen = now     # a save during on_change differs from it: checked at the next round

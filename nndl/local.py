@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from nndl import worker
+from nndl.i18n import N_
 from nndl.records import Reply
 
 LOAD_TIMEOUT = 120.0    # seconds to run the chapter file (a Keras import included)
@@ -58,11 +59,11 @@ class LearnerProcess:
         threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
         first = self._receive(self.load_timeout)
         if first is None:
-            self.load_error = Reply("load", message=self._ended("the chapter file did not finish "
-                                                                 f"loading within {self.load_timeout:g} s"))
+            self.load_error = self._ended("load", N_("the chapter file did not finish loading within {seconds:g} s"),
+                                          seconds=self.load_timeout)
         elif first.get("event") == "load_error":
             kind = first.get("kind") if first.get("kind") in ("syntax", "load") else "load"
-            self.load_error = Reply(kind, message=str(first.get("error", "")))
+            self.load_error = Reply(kind, error=first.get("error") if isinstance(first.get("error"), dict) else None)
 
     def _drain(self, stream):
         for line in iter(stream.readline, b""):
@@ -91,13 +92,14 @@ class LearnerProcess:
             chunks += chunk
         return chunks
 
-    def _ended(self, what):
-        """what, with how the process ended and its last output."""
+    def _ended(self, kind, template, function="", **fields):
+        """A Reply of the given kind: what happened, how the process ended, its last output."""
         self.stop()
         code = self.proc.returncode if self.proc else None
-        ended = f"; the process ended with status {code}" if code not in (None, -9) else ""
-        tail = self.output.strip()[-600:]
-        return what + ended + (f"; its last output:\n{tail}" if tail else "")
+        if code not in (None, -9):
+            template, fields = N_("{what}; the process ended with status {code}"), {
+                "what": (template, fields), "code": code}
+        return Reply(kind, function=function, detail=(template, fields), output=self.output)
 
     def call(self, function, args=(), kwargs=None, timeout=None, probe=None):
         if self.load_error is not None:   # the file itself is broken: every call says so
@@ -112,19 +114,22 @@ class LearnerProcess:
                                         "kwargs": worker.encode(kwargs or {}),
                                         "probe": worker.encode(probe)})
         except (OSError, worker.WireError):
-            return Reply("died", message=self._ended(f"{function}() could not be called"))
+            return self._ended("died", N_("{name}() could not be called"), function, name=function)
         reply = self._receive(timeout)
         if reply is None:
             if self.proc.poll() is None:
-                return Reply("timeout", message=self._ended(f"{function}() did not return within "
-                                                            f"{timeout:g} s"))
-            return Reply("died", message=self._ended(f"{function}() crashed the process"))
+                return self._ended("timeout", N_("{name}() did not return within {seconds:g} s"), function,
+                                   name=function, seconds=timeout)
+            return self._ended("died", N_("{name}() crashed the process"), function, name=function)
         if "ok" in reply:
             try:
                 return Reply("ok", worker.decode(reply["ok"]))
             except worker.WireError as exc:
-                return Reply("bad_output", message=f"{function}() {exc}")
-        return Reply(reply.get("kind", "exception"), message=str(reply.get("error", "")))
+                return Reply("bad_output", function=function, detail=(exc.template, exc.fields))
+        kind = reply.get("kind") if reply.get("kind") in ("not_implemented", "missing", "bad_output") else "exception"
+        detail = reply.get("detail") if kind == "bad_output" else None
+        return Reply(kind, function=function, detail=tuple(detail) if isinstance(detail, list) else (),
+                     error=reply.get("error") if isinstance(reply.get("error"), dict) else None)
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:

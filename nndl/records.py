@@ -21,12 +21,27 @@ class Case:
 
 @dataclass
 class Reply:
-    """What came back from one call: a value, or why there is none."""
+    """What came back from one call: a value, or why there is none, as fields.
+
+    Which of them a learner may see depends on the check (a hidden check's
+    inputs must not come back through what the submission raised or printed),
+    so a Reply holds no sentence: nndl.checking.describe makes one.
+    """
 
     kind: str            # ok | not_implemented | missing | exception | bad_output |
                          # timeout | died | load | syntax | protocol
     value: object = None
-    message: str = ""
+    function: str = ""   # the function called
+    error: Optional[dict] = None   # what the learner's code raised: {"type", "text", "frames"}
+    detail: tuple = ()   # the grader's own account: (English template, {field: value or detail})
+    output: str = ""     # the last output of the learner's process
+
+    @property
+    def message(self):
+        """The reply in words, as a visible check shows it."""
+        from nndl.checking import describe
+
+        return describe(self, hidden=False)
 
 
 @dataclass

@@ -27,8 +27,36 @@ ALLOWED_DTYPES = {
 SKIPPED_TAGS = ("check", "demo")
 
 
+def N_(template):
+    """An English template that the grader translates (nndl.i18n's N_; this script runs alone)."""
+    return template
+
+
+# What can be wrong with a message, as templates (the grader accepts a reply's detail only
+# when it is one of these: a submission may write replies of its own).
+WIRE = {
+    "not_numeric": N_("an array of dtype {dtype} is not numeric"),
+    "unsendable": N_("cannot send a {type}"),
+    "unexpected": N_("unexpected {type} in message"),
+    "dtype": N_("array dtype {dtype} is not allowed"),
+    "shape": N_("array shape must be a list of non-negative ints"),
+    "data": N_("array data does not match its shape"),
+    "too_large": N_("message of {length} bytes is too large"),
+    "returned_dtype": N_("returned an array of dtype {dtype}, not numbers"),
+    "returned_type": N_("returned a {type}, expected a numeric array"),
+}
+
+
 class WireError(ValueError):
-    """A message that does not follow the wire format."""
+    """A message that does not follow the wire format: an English template and its fields."""
+
+    def __init__(self, template, **fields):
+        self.template, self.fields = template, {k: str(v) for k, v in fields.items()}
+        super().__init__(template.format(**self.fields))
+
+    def record(self):
+        """The reply's "detail": [template, fields], formatted (and translated) by the grader."""
+        return [self.template, self.fields]
 
 
 # ---------------------------------------------------------------- wire format
@@ -42,7 +70,7 @@ def encode(value):
         return encode(np.asarray(value))
     if isinstance(value, np.ndarray):
         if value.dtype.name not in ALLOWED_DTYPES:
-            raise WireError(f"an array of dtype {value.dtype} is not numeric")
+            raise WireError(WIRE["not_numeric"], dtype=value.dtype)
         data = np.ascontiguousarray(value).tobytes()
         return {"$array": {"dtype": value.dtype.name, "shape": list(value.shape),
                            "data": base64.b64encode(data).decode("ascii")}}
@@ -50,7 +78,7 @@ def encode(value):
         return [encode(v) for v in value]
     if isinstance(value, dict):
         return {str(k): encode(v) for k, v in value.items()}
-    raise WireError(f"cannot send a {type(value).__name__}")
+    raise WireError(WIRE["unsendable"], type=type(value).__name__)
 
 
 def decode(data):
@@ -62,21 +90,21 @@ def decode(data):
     if isinstance(data, list):
         return [decode(v) for v in data]
     if not isinstance(data, dict):
-        raise WireError(f"unexpected {type(data).__name__} in message")
+        raise WireError(WIRE["unexpected"], type=type(data).__name__)
     if "$array" not in data:
         return {k: decode(v) for k, v in data.items()}
     spec = data["$array"]
     dtype, shape = spec.get("dtype"), spec.get("shape")
     if dtype not in ALLOWED_DTYPES:
-        raise WireError(f"array dtype {dtype!r} is not allowed")
+        raise WireError(WIRE["dtype"], dtype=repr(dtype))
     if not (isinstance(shape, list) and all(type(n) is int and n >= 0 for n in shape)):
-        raise WireError("array shape must be a list of non-negative ints")
+        raise WireError(WIRE["shape"])
     raw = base64.b64decode(spec.get("data", ""), validate=True)
     count = 1
     for n in shape:
         count *= n
     if len(raw) != count * np.dtype(dtype).itemsize:
-        raise WireError("array data does not match its shape")
+        raise WireError(WIRE["data"])
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
@@ -102,7 +130,7 @@ def read_exactly(fd, n):
 def receive(fd):
     (length,) = struct.unpack(">I", read_exactly(fd, 4))
     if length > MAX_MESSAGE:
-        raise WireError(f"message of {length} bytes is too large")
+        raise WireError(WIRE["too_large"], length=length)
     return json.loads(read_exactly(fd, length).decode("utf-8"))
 
 
@@ -173,12 +201,22 @@ def load_module(path):
     return namespace
 
 
-def short_traceback(exc):
-    """The last frames of a traceback, without the worker's own frames."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
-    lines = traceback.format_list(frames[-3:])
-    lines += traceback.format_exception_only(type(exc), exc)
-    return "".join(lines).strip()[-2000:]
+def error_record(exc):
+    """An exception of the learner's code as fields: its type, its text and the learner's own
+    last frames (file, line, code; never a value). The grader decides what of it to show."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__][-3:]
+    kind = type(exc)
+    module, name = getattr(kind, "__module__", None), str(getattr(kind, "__qualname__", "Exception"))
+    name = name if module in (None, "builtins", "__main__") else f"{module}.{name}"
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a learner's __str__ may fail too
+        text = "<str() failed>"
+    frames = [[f.filename[-200:], f.lineno, f.name[-200:], (f.line or "")[-300:]] for f in frames]
+    if isinstance(exc, SyntaxError) and exc.lineno:  # where the parser stopped: the file's own line
+        frames.append([str(exc.filename or "")[-200:], exc.lineno, "<module>", (exc.text or "").strip()[-300:]])
+        text = str(exc.msg)
+    return {"type": name[-200:], "text": text[-1500:], "frames": frames}
 
 
 # --------------------------------------------------------------- the results
@@ -240,9 +278,9 @@ def to_plain(value, probe=None):
             or isinstance(value, np.ndarray):
         array = np.asarray(value)
         if array.dtype.name not in ALLOWED_DTYPES:
-            raise WireError(f"returned an array of dtype {array.dtype}, not numbers")
+            raise WireError(WIRE["returned_dtype"], dtype=array.dtype)
         return np.array(array)
-    raise WireError(f"returned a {type(value).__name__}, expected a numeric array")
+    raise WireError(WIRE["returned_type"], type=type(value).__name__)
 
 
 def serve(namespace, requests, replies):
@@ -251,10 +289,9 @@ def serve(namespace, requests, replies):
             request = receive(requests)
         except EOFError:
             return
-        name = request["call"]
-        function = namespace.get(name)
+        function = namespace.get(request["call"])
         if not callable(function):
-            send(replies, {"error": f"function {name}() is not defined", "kind": "missing"})
+            send(replies, {"kind": "missing"})
             continue
         try:
             args = decode(request.get("args", []))
@@ -262,12 +299,11 @@ def serve(namespace, requests, replies):
             result = function(*args, **kwargs)
             plain = encode(to_plain(result, decode(request.get("probe"))))
         except NotImplementedError:
-            send(replies, {"error": f"{name}() still raises NotImplementedError",
-                           "kind": "not_implemented"})
+            send(replies, {"kind": "not_implemented"})
         except WireError as exc:
-            send(replies, {"error": f"{name}() {exc}", "kind": "bad_output"})
+            send(replies, {"kind": "bad_output", "detail": exc.record()})
         except BaseException as exc:  # noqa: B902 - SystemExit too is the submission's fault
-            send(replies, {"error": f"{name}() raised {short_traceback(exc)}", "kind": "exception"})
+            send(replies, {"kind": "exception", "error": error_record(exc)})
         else:
             send(replies, {"ok": plain})
 
@@ -280,7 +316,7 @@ def main(argv):
         namespace = load_module(path)
     except BaseException as exc:  # noqa: B902 - a broken file is reported, not raised
         kind = "syntax" if isinstance(exc, SyntaxError) else "load"
-        send(replies, {"event": "load_error", "kind": kind, "error": short_traceback(exc)})
+        send(replies, {"event": "load_error", "kind": kind, "error": error_record(exc)})
         return 0
     functions = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("_"))
     send(replies, {"event": "ready", "functions": functions})

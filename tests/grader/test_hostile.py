@@ -215,7 +215,8 @@ def test_a_forged_results_file_never_lands(hostile, tmp_path, monkeypatch, capsy
     assert not (out.parent / "forged.json").exists()
     assert (autograder.read_bytes() if autograder.exists() else None) == before
     assert none_left(name)
-    assert '"score": 33.0' not in capsys.readouterr().out
+    out = capsys.readouterr().out  # the terminal shows the score graded, not one the daemon forged
+    assert f"Total: {data['score']:g}/{data['max_score']:g}" in out
 
 
 # -------------------------------------------------------- ending the process
@@ -264,14 +265,12 @@ def test_fork_bomb_is_capped_and_cleared(hostile, clean, config):
     """Is a fork bomb held to the process cap, killed on the time-out, gone after grading, and
     harmless to a submission graded at the same time?"""
     name = tag()
-    started = time.monotonic()
     report, other = side_by_side(hostile("fork_bomb_step", TAG=name), clean, config)
     results = assert_lost(report, {"step": "timeout"})
     assert results["step"].output.endswith("no answer within 2 s (time-out)")
     assert full_marks(other)
     assert none_left(name)
     assert our_cgroups() == []
-    assert time.monotonic() - started < 60
 
 
 @needs_cgroup

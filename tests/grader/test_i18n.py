@@ -104,7 +104,6 @@ def test_core_catalogue_is_valid_and_reads_as_chinese():
     ("relu() still raises NotImplementedError", "relu() 仍然抛出 NotImplementedError"),
     ("function linear() is not defined", "函数 linear() 没有定义"),     # "linear" alone is a label
     ("relu() raised KeyError: 'secret'", "relu() 抛出了 KeyError: 'secret'"),    # the student's own text
-    ("relu() returned a str, expected a numeric array", "relu() 返回了 str，应返回数值数组"),
     ("relu() did not return within 2 s", "relu() 在 2 秒内没有返回"),
     ("the following arguments are required: submission", "缺少以下参数：submission"),
     ("no such file or folder: nothing", "没有这个文件或文件夹：nothing"),
@@ -276,7 +275,7 @@ def test_nndl_check_in_a_notebook_in_chinese(capsys):
         assert "你的输出是 1 减去正确结果" in out and "\n提示：" in out
         check_function(f"{CH02}/relu", lambda x: "not an array")
         out = capsys.readouterr().out
-        assert "返回值不是数值数组——用例 1/" in out and "relu() 返回了 str，应返回数值数组" in out
+        assert "返回值不是数值数组——用例 1/" in out and "relu()：返回了 str，应返回数值数组" in out
     finally:
         nndl.set_language(None)
 

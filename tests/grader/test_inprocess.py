@@ -51,10 +51,8 @@ def test_time_out_in_the_notebook():
     def slow(x):
         time.sleep(60)
 
-    started = time.monotonic()
-    assert checking.call_directly(slow, 0.5)("linear", (np.ones(2),), {}, None, None).message == \
-        "linear() did not return within 0.5 s"
-    assert time.monotonic() - started < 5
+    reply = checking.call_directly(slow, 0.5)("linear", (np.ones(2),), {}, None, None)
+    assert (reply.kind, reply.message) == ("timeout", "linear() did not return within 0.5 s")
 
 
 def test_unknown_check_name():

@@ -80,6 +80,27 @@ def test_a_regular_install_grades_outside_the_repository(clone, tmp_path):
     total = sum(k.points for c in chapters.available() for k in chapters.checks(c))
     assert report["score"] == total, [t["output"] for t in report["tests"] if t["status"] != "passed"][:3]
 
+    # The install put the references inside site-packages, where the submission's Python looks:
+    # a chapter file that finds them fails to load; one that does not, gets full marks.
+    site = Path(run(bin_dir, bin_dir / "python", "-c", "import nndl, pathlib; "
+                    "print(pathlib.Path(nndl.__file__).parent.parent)", cwd=tmp_path).stdout.strip())
+    secrets = [site / "nndl" / "solutions" / f"{CH02}.py", site / "nndl" / "grader" / "suites" / f"{CH02}.py"]
+    assert all(p.is_file() for p in secrets)
+    spy = tmp_path / "spy" / f"{CH02}.py"
+    spy.parent.mkdir()
+    spy.write_text(SPY.format(paths=[str(p) for p in secrets]) + (tmp_path / "answers" / f"{CH02}.py").read_text(),
+                   encoding="utf-8")
+    run(bin_dir, bin_dir / "nndl", "grade", spy, "--json", tmp_path / "spy.json", cwd=tmp_path)
+    spied = json.loads((tmp_path / "spy.json").read_text(encoding="utf-8"))
+    assert "SAW THE COURSE" not in json.dumps(spied)
+    assert spied["score"] == sum(k.points for k in chapters.checks(CH02))
+
+
+SPY = """import importlib.util as _util, os as _os
+if any(_os.path.exists(_p) for _p in {paths}) or _util.find_spec("nndl.solutions") is not None:
+    raise RuntimeError("SAW THE COURSE")
+"""
+
 
 def test_the_gradescope_wheel_installs_and_grades(tmp_path):
     """Does the bundle's wheel install on its own and grade a chapter fully?"""

@@ -233,22 +233,8 @@ def test_pids_cgroup_caps_and_kills():
     assert not group.folder.exists()
 
 
-@needs_bwrap
-def test_installed_references_are_hidden(tmp_path, monkeypatch):
-    """Does a regular install's site-packages/nndl (references included) stay hidden in the sandbox?"""
-    site = tmp_path / "site-packages"
-    secret = site / "nndl" / "solutions" / "ch02_activations.py"
-    secret.parent.mkdir(parents=True)
-    secret.write_text("REFERENCE = 1\n", encoding="utf-8")
-    (site / "numpy_like.py").write_text("", encoding="utf-8")
-    roots = sandbox.python_roots()
-    monkeypatch.setattr(sandbox, "python_roots", lambda: roots + [str(site)])
-    probe = f"import os; print(os.path.exists({str(secret)!r}), os.path.exists({str(site)!r}))"
-
-    monkeypatch.setattr(sandbox, "course_packages", lambda: [str(site / "nndl")])
-    assert run_inside(tmp_path / "hidden", probe) == "False True"
-    monkeypatch.setattr(sandbox, "course_packages", lambda: [])  # the control
-    assert run_inside(tmp_path / "shown", probe) == "True True"
+# That a regular install's references stay hidden in the sandbox is tested on a real install:
+# tests/grader/test_install.py, where a submission looks for them in site-packages.
 
 
 def processes_named(name):

@@ -1,6 +1,7 @@
 """submission.find: which files of a submission are chapters, and which are ignored."""
 import pytest
 
+from nndl import learner
 from nndl.grader import submission
 from nndl.grader.submission import SubmissionError
 
@@ -41,15 +42,19 @@ def test_nbgrader_layout(tmp_path):
 
 
 def test_duplicate_chapter_keeps_the_first(tmp_path):
-    """When a chapter comes twice, is the .ipynb file kept before the nbgrader folder, with a warning?"""
-    first = touch(tmp_path / "ch03_networks.ipynb", "{}")
-    touch(tmp_path / "ch03_networks.py")
+    """When a chapter comes thrice, is the .py file kept (as `nndl check` and `nndl progress` keep
+    it), then the .ipynb, then the nbgrader folder, with a warning for each one ignored?"""
+    touch(tmp_path / "ch03_networks.ipynb", "{}")
+    first = touch(tmp_path / "ch03_networks.py")
     touch(tmp_path / "ch03_networks" / "ch03_networks.ipynb", "{}")
     files, warnings = submission.find(tmp_path)
     assert files == {"ch03_networks": first}
-    assert warnings == ["ignored ch03_networks.py: ch03_networks was already found as ch03_networks.ipynb",
+    assert warnings == ["ignored ch03_networks.ipynb: ch03_networks was already found as ch03_networks.py",
                         "ignored ch03_networks/ch03_networks.ipynb: ch03_networks was already found "
-                        "as ch03_networks.ipynb"]
+                        "as ch03_networks.py"]
+    assert {c: p for c, p in learner.chapter_files(tmp_path).items() if p} == files  # one finder
+    (tmp_path / "ch03_networks.py").unlink()
+    assert submission.find(tmp_path)[0] == {"ch03_networks": tmp_path / "ch03_networks.ipynb"}
 
 
 def test_single_chapter_file(tmp_path):
