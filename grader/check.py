@@ -10,7 +10,6 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from nndl.i18n import t, tr
 from nndl.records import HIDDEN, VISIBLE, Case, Result  # noqa: F401 - the suites' records
 
 
@@ -92,34 +91,19 @@ class Check:
     figure_labels: tuple = ()                        # names of the "curves", in order
     kit: KitForm = KitForm()                          # how the learner's kit runs it from data
 
-    def diagnose(self, got, case, hidden, expected=None):
-        """The mistake got's error matches, as '; ...', or ''.
-
-        First the known mistakes: each is a function with the reference's
-        signature that makes a named, common error (a flipped kernel, gates in
-        the wrong order); the learner's output is compared with it like with
-        the reference. Then the catalogue of signatures (diagnoses.py) that
-        needs the case's inputs and the reference's answer (computed here when
-        it is not given).
-        """
+    def diagnose(self, got, case, hidden, expected):
+        """The mistake got's error matches, as '; ...', or '' (nndl.diagnoses: this check's known
+        mistakes first, each a function with the reference's signature that makes a named
+        error, then the catalogue's signatures)."""
         from nndl import diagnoses
-        from nndl.compare import compare
 
+        mistakes = []
         for what, mistaken in self.mistakes:
             try:
-                wrong = mistaken(*case.args, **case.kwargs)
+                mistakes.append((what, mistaken(*case.args, **case.kwargs)))
             except Exception:  # noqa: BLE001 - a mistake that does not apply to this case
                 continue
-            if compare(got, wrong, self.atol, self.rtol, hidden) is None:
-                return t("; it matches a known mistake: {what}", what=tr(what))
-        if self.compare is not None or not diagnoses.applies(got, case):
-            return ""
-        if expected is None:
-            try:
-                expected = self.answer(*case.args, **case.kwargs)
-            except Exception:  # noqa: BLE001 - no diagnosis rather than a failed check
-                return ""
-        return diagnoses.diagnose(got, expected, case, self.atol, self.rtol, hidden)
+        return diagnoses.diagnose(got, expected, case, self.atol, self.rtol, hidden, mistakes)
 
     def answer(self, *args, **kwargs):
         """The reference's answer, computed as the harness computes it.

@@ -1,29 +1,36 @@
-"""Mistakes recognised by their signature beside the case's inputs.
+"""The one catalogue of mistakes recognised by their signature, and the one rule they use.
 
-compare.py names what the numbers alone show (a negated output, 1 - the
-output, a constant factor, a transpose); a Check's ``mistakes`` name the
-errors one exercise invites (a flipped kernel, gates in the wrong order). The
-entries here also need the inputs of the case that failed:
+After a comparison found a wrong answer, ``diagnose`` names the first
+signature its error matches, and only that one:
 
-- ``overflow``: the output is right wherever the inputs are moderate and wrong
-  (NaN, inf, or a finite wrong number) only where |x| is large: exp, or
-  1 - sigmoid, left float64's range, and a numerically stable form is needed;
-- ``batch_factor``: every wrong value is n times the right one, with n the
-  number of samples of the case's input (a sum where a mean belongs), or 1/n
-  (the reverse).
+1. a check's known mistakes (a flipped kernel, gates in the wrong order): the
+   learner's output equals the output of that wrong answer;
+2. ``overflow``: right wherever the inputs are moderate, wrong (NaN, inf or a
+   finite wrong number) only where |x| is large: exp, or 1 - sigmoid, left
+   float64's range and a numerically stable form is needed;
+3. ``batch_factor``: the output is n times the right one, n the number of
+   samples of the case's input (a sum where a mean belongs), or 1/n;
+4. ``negated``, ``one_minus``: -output or 1 - output is the right one;
+5. ``constant_factor``: output / k is the right one for one constant k.
 
-Each entry returns a message fragment ("; ...") or "". A hidden check's
-message names the batch size without its value.
+The rule: a signature matches when the learner's output, transformed by it,
+equals the reference's answer within the check's own tolerance (``matches``,
+the comparison's atol + rtol |expected|). A hidden check's message names a
+batch size or a factor without its value, which may be a hidden input.
 """
 import numpy as np
 
-from nndl.i18n import t
+from nndl.i18n import t, tr
 
 LARGE = 15.0    # |x| from which exp(x) and 1 - sigmoid(x) lose float64's digits (exp(-15) ~ 3e-7)
 
 
-def diagnose(got, expected, case, atol, rtol, hidden):
-    """The first entry of the catalogue that got's error matches, or ''."""
+def diagnose(got, expected, case, atol, rtol, hidden, mistakes=()):
+    """'; ' and the first signature got's error matches (mistakes: (what, their output) pairs
+    first), or ''."""
+    for what, wrong in mistakes:
+        if matches(got, wrong, atol, rtol):
+            return t("; it matches a known mistake: {what}", what=tr(what))
     for entry in CATALOGUE:
         message = entry(got, expected, case, atol, rtol, hidden)
         if message:
@@ -31,11 +38,15 @@ def diagnose(got, expected, case, atol, rtol, hidden):
     return ""
 
 
-def applies(got, case):
-    """Could an entry apply? Cheap, before the reference is computed a second time."""
-    if _numeric(got) is None:
+def matches(got, expected, atol, rtol, transform=None):
+    """Is got (each of its arrays, transformed) expected within atol + rtol |expected|?"""
+    got, expected = _parts(got), _parts(expected)
+    if len(got) != len(expected) or any(g is None or e is None or g.shape != e.shape
+                                        for g, e in zip(got, expected)):
         return False
-    return (_batch_size(case) or 0) > 1 or any(np.abs(a).max() >= LARGE for a in _arrays(case))
+    with np.errstate(all="ignore"):
+        return not any(_wrong(transform(g) if transform else g, e, atol, rtol).any()
+                       for g, e in zip(got, expected))
 
 
 # ------------------------------------------------------------------ overflow
@@ -79,41 +90,58 @@ def _magnitudes(case, shape):
 
 # ------------------------------------------------------------------ batch factor
 def batch_factor(got, expected, case, atol, rtol, hidden):
-    """Every wrong value n (or 1/n) times the right one, n the number of samples."""
+    """The output n (or 1/n) times the right one, n the number of samples."""
     n = _batch_size(case)
     if not n or n < 2:
         return ""
-    got, expected = _parts(got), _parts(expected)
-    if len(got) != len(expected):
-        return ""
-    ratios = []
-    for g, e in zip(got, expected):
-        if g is None or e is None or g.shape != e.shape:
-            return ""
-        wrong = _wrong(g, e, atol, rtol)
-        if not wrong.any():
-            continue
-        scaled = np.abs(e) > atol
-        if (wrong & ~scaled).any():     # a factor keeps a zero zero
-            return ""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratios.append(g[scaled] / e[scaled])
-    if not ratios:
-        return ""
-    ratio = np.concatenate(ratios)
-    if np.allclose(ratio, n, rtol=1e-5, atol=0):
+    if matches(got, expected, atol, rtol, lambda g: g / n):
         if hidden:
             return t("; it is off by a factor of the batch size: a sum where a mean belongs "
                      "(divide by the number of samples)")
         return t("; it is off by a factor of the batch size ({n} samples): a sum where a mean "
                  "belongs (divide by the number of samples)", n=n)
-    if np.allclose(ratio, 1 / n, rtol=1e-5, atol=0):
+    if matches(got, expected, atol, rtol, lambda g: g * n):
         if hidden:
             return t("; it is off by a factor of 1 / the batch size: a mean where a sum belongs "
                      "(do not divide by the number of samples)")
         return t("; it is off by a factor of 1 / the batch size ({n} samples): a mean where a sum "
                  "belongs (do not divide by the number of samples)", n=n)
     return ""
+
+
+# --------------------------------------------------- what the numbers alone show
+def negated(got, expected, case, atol, rtol, hidden):
+    parts = _parts(expected)
+    if all(p is not None for p in parts) and max((np.abs(p).max(initial=0) for p in parts), default=0) > atol \
+            and matches(got, expected, atol, rtol, np.negative):
+        return t("; your output is the negative of the right one (a flipped sign?)")
+    return ""
+
+
+def one_minus(got, expected, case, atol, rtol, hidden):
+    parts = _parts(expected)
+    binary = all(p is not None and np.isin(p, (0.0, 1.0)).all() for p in parts)  # 0/1: just "wrong"
+    if not binary and matches(got, expected, atol, rtol, lambda g: 1.0 - g):
+        return t("; your output is 1 - the right one (a sign flipped inside exp?)")
+    return ""
+
+
+def constant_factor(got, expected, case, atol, rtol, hidden):
+    """output / k is the right answer for one k (other than 1), found where both are non-zero."""
+    got_parts, parts = _parts(got), _parts(expected)
+    if len(got_parts) != len(parts) or any(g is None or e is None or g.shape != e.shape
+                                           for g, e in zip(got_parts, parts)):
+        return ""
+    g, e = np.concatenate([p.ravel() for p in got_parts]), np.concatenate([p.ravel() for p in parts])
+    both = (np.abs(e) > 1e-12) & (np.abs(g) > 1e-12)
+    if both.sum() < 2 or both.sum() != (np.abs(e) > 1e-12).sum():
+        return ""
+    factor = float(np.median(g[both] / e[both]))
+    if abs(factor - 1) <= 1e-3 or not matches(got, expected, atol, rtol, lambda a: a / factor):
+        return ""
+    if hidden:
+        return t("; off by a constant factor (a sum for a mean, or a scale left out?)")
+    return t("; off by a constant factor of {factor:.4g}", factor=factor)
 
 
 def _batch_size(case):
@@ -160,4 +188,4 @@ def _wrong(got, expected, atol, rtol):
     return ~(error <= tolerance) & ~same
 
 
-CATALOGUE = (overflow, batch_factor)
+CATALOGUE = (overflow, batch_factor, negated, one_minus, constant_factor)  # first match wins

@@ -15,7 +15,7 @@ import numpy as np
 
 from nndl import diagnoses
 from nndl.compare import compare
-from nndl.i18n import t, tr
+from nndl.i18n import t
 from nndl.records import VISIBLE
 
 
@@ -34,12 +34,8 @@ def values(got, facts, case, check):
     message = compare(got, expected, check.atol, check.rtol, hidden(check))
     if not message:
         return None
-    for what, wrong in facts.get("mistakes", ()):
-        if compare(got, wrong, check.atol, check.rtol, hidden(check)) is None:
-            return message + t("; it matches a known mistake: {what}", what=tr(what))
-    if diagnoses.applies(got, case):
-        message += diagnoses.diagnose(got, expected, case, check.atol, check.rtol, hidden(check))
-    return message
+    return message + diagnoses.diagnose(got, expected, case, check.atol, check.rtol, hidden(check),
+                                        facts.get("mistakes", ()))
 
 
 def pair(got, facts, case, check):

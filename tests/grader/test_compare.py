@@ -4,18 +4,26 @@ import re
 import numpy as np
 import pytest
 
+from nndl import diagnoses
 from nndl.compare import compare
+from nndl.records import Case
 
 ATOL = RTOL = 1e-6
 E = np.arange(1.0, 7.0).reshape(2, 3)
 
 
+def told(got, expected, hidden):
+    """What a learner is told: the comparison, then the catalogue's diagnosis (nndl.diagnoses)."""
+    message = compare(got, expected, ATOL, RTOL, hidden=hidden)
+    return message and message + diagnoses.diagnose(got, expected, Case("a case"), ATOL, RTOL, hidden)
+
+
 def visible(got, expected):
-    return compare(got, expected, ATOL, RTOL, hidden=False)
+    return told(got, expected, hidden=False)
 
 
 def hidden(got, expected):
-    return compare(got, expected, ATOL, RTOL, hidden=True)
+    return told(got, expected, hidden=True)
 
 
 def test_match_within_tolerance_is_none():

@@ -235,3 +235,17 @@ def test_a_diagnosis_speaks_the_learners_language(tmp_path, answers_dir, monkeyp
     results = graded(tmp_path, answers_dir, "ch04_gradient_descent", "quadratic_cost_grad", SUMMED_COST)
     assert "该取平均的地方用了求和" in results["quadratic_cost_grad_hidden"].output
     assert SUM not in results["quadratic_cost_grad_hidden"].output
+
+
+def test_one_diagnosis_for_a_gradient_summed_over_the_batch():
+    """A gradient summed over 4 samples is 4 times the right one: is it told once, as the batch
+    size (the first signature that matches), and not also as a constant factor of 4?"""
+    from nndl import diagnoses
+    from nndl.records import Case
+
+    X = np.arange(12.0).reshape(4, 3)
+    right = np.array([[0.5, -1.0, 2.0]])
+    message = diagnoses.diagnose(4 * right, right, Case("4 samples", (X,)), 1e-6, 1e-6, hidden=False)
+    assert message == diagnoses.batch_factor(4 * right, right, Case("", (X,)), 1e-6, 1e-6, False) != ""
+    assert "constant factor" not in message
+    assert "constant factor of 3" in diagnoses.diagnose(3 * right, right, Case("", (X,)), 1e-6, 1e-6, False)
