@@ -124,7 +124,8 @@ def cmd_grade(args):
                            "use --json FILE", submission=args.submission))
     visibility = (VISIBLE,) if args.visible_only else None
     result = harness.grade(args.submission, GraderConfig.from_env(), selected,
-                           **({"visibility": visibility} if visibility else {}), jobs=args.jobs)
+                           **({"visibility": visibility} if visibility else {}), jobs=args.jobs,
+                           figures=bool(args.html))
     report.print_report(result, title=f"nndl grade {args.submission}")
     if args.json:
         report.write_json(result, args.json)

@@ -22,21 +22,23 @@ from nndl.grader.runner import Reply, SubmissionProcess, WarmPool, preload_for
 
 
 
-def run_check(check, chapter, seed, call):
+def run_check(check, chapter, seed, call, figures=False):
     """Run one check; `call(function, args, kwargs, timeout, probe)` returns a Reply.
 
     A fault of the grader itself (a bug in a check) fails only this check and
-    says so, rather than stopping a batch.
+    says so, rather than stopping a batch. With figures, a failed visible check
+    gathers what the HTML report draws of it (which may call the learner's
+    function again, on a grid): only a report that draws asks for it.
     """
     try:
-        return _run_check(check, chapter, seed, call)
+        return _run_check(check, chapter, seed, call, figures)
     except Exception as exc:  # noqa: BLE001 - reported, never raised into a batch
         return failed(check, f"{chapter}/{check.id}", "grader_error",
                        t("the grader failed on this check ({error}); please report it",
                          error=f"{type(exc).__name__}: {exc}"))
 
 
-def _run_check(check, chapter, seed, call):
+def _run_check(check, chapter, seed, call, figures):
     hidden = check.visibility != VISIBLE
     rng = check.rng(chapter, seed if hidden else VISIBLE_SEED)
     name = f"{chapter}/{check.id}"
@@ -70,7 +72,7 @@ def _run_check(check, chapter, seed, call):
         if message:
             message += tr(check.diagnose(reply.value, case, hidden, expected))
             result = failed(check, name, "wrong", message, where)
-            if not hidden:
+            if figures and not hidden:
                 result.figure = figure_data(case, reply.value, expected, check, call, probe)
             return result
     return Result(name, float(check.points), float(check.points), "passed",
@@ -92,7 +94,8 @@ def select(chapter, visibility):
     return [c for c in chapters.checks(chapter) if c.visibility in visibility]
 
 
-def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN), pool=None, on_result=None):
+def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN), pool=None, on_result=None,
+                  figures=False):
     """Grade one chapter file in its own sandboxed process; a list of Results.
 
     With a WarmPool, the process is forked by one of the pool's zygotes.
@@ -117,7 +120,7 @@ def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN), pool=None
                                 min(timeout or config.limits.call_timeout, left), probe)
         results = []
         for check in selected:
-            results.append(run_check(check, chapter, config.hidden_seed, call))
+            results.append(run_check(check, chapter, config.hidden_seed, call, figures))
             if on_result is not None:
                 on_result(len(results) - 1, results[-1])
         return results
@@ -129,7 +132,7 @@ def expected_cost(chapter):
     return sum(c.timeout or 0 for c in chapters.checks(chapter))
 
 
-def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1, pool=None):
+def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1, pool=None, figures=False):
     """Grade a submission (a folder or one chapter file); a Report.
 
     With jobs > 1, chapters run side by side (each in its own sandboxed
@@ -152,7 +155,7 @@ def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1, poo
         order = sorted(wanted, key=expected_cost, reverse=True) if jobs > 1 else wanted
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:
             graded = dict(zip(order, threads.map(
-                lambda c: grade_chapter(c, files.get(c), config, visibility, pool), order)))
+                lambda c: grade_chapter(c, files.get(c), config, visibility, pool, figures=figures), order)))
         results = [result for chapter in wanted for result in graded[chapter]]
     finally:
         if own:

@@ -309,3 +309,22 @@ def test_jobs_give_the_same_report(mixed_submission):
     folder, _, one_by_one = mixed_submission
     side_by_side = harness.grade(folder, FAST, jobs=2)
     assert without_time(side_by_side) == without_time(one_by_one)
+
+
+def test_figure_data_only_when_a_report_draws_it():
+    """Does a failed visible check gather its picture (calling the learner's function again, on a
+    grid) only when asked to, as `nndl grade --html` asks, and never otherwise?"""
+    check = next(c for c in chapters.checks("ch01_perceptron") if c.figure == "boundary"
+                 and c.visibility == VISIBLE)
+    calls = []
+
+    def call(function, args, kwargs, timeout, probe):  # a perceptron that always says 1
+        calls.append(function)
+        return Reply("ok", np.ones(len(np.atleast_2d(args[0])), dtype=np.int64))
+
+    plain = run_check(check, "ch01_perceptron", 0, call)
+    asked = len(calls)
+    drawn = run_check(check, "ch01_perceptron", 0, call, figures=True)
+    assert plain.status == drawn.status == "failed"
+    assert plain.figure is None and asked == 1
+    assert drawn.figure is not None and len(calls) > 2 * asked
