@@ -14,7 +14,6 @@ chapter. A student whose submission cannot be graded at all gets a zero with
 the reason; the batch goes on.
 """
 import csv
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -143,9 +142,3 @@ def summary(done):
     """One line per student, for the terminal."""
     lines = [f"{g.student:<24} {g.report.score:>7g}/{g.report.max_score:g}" for g in done]
     return "\n".join(lines)
-
-
-def load_results(out_dir):
-    """{student: results JSON} of a results folder (what grade_batch wrote)."""
-    return {p.stem: json.loads(p.read_text(encoding="utf-8"))
-            for p in sorted(Path(out_dir).glob("*.json"))}

@@ -308,9 +308,8 @@ class WarmPool:
                 self.spawner.submit(Zygote, self.config, self.preload)
             zygote = pending.result()
             zygote.wait_ready()
-        except (ZygoteError, OSError) as exc:
-            self.cold = True
-            self.reason = str(exc)
+        except (ZygoteError, OSError):
+            self.cold = True  # every chapter after this one starts a cold sandbox of its own
             self.idle.put(None)
             return None
         with self.lock:
