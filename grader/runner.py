@@ -374,29 +374,38 @@ class SubmissionProcess:
         self.starts = 0
 
     # ------------------------------------------------------------- lifecycle
-    def _start_warm(self):
-        """Fork the worker in a zygote of the pool; False when the pool is cold."""
-        zygote = self.pool.acquire()
-        if zygote is None:
-            return False
-        req_read, self.req_write = os.pipe()
-        self.rep_read, rep_write = os.pipe()
+    def _launch(self, start, undo):
+        """Run start(requests, replies, output) with the worker's ends of three new pipes and keep
+        ours; on failure undo() and close them all. The one way both start paths connect."""
+        req_read, req_write = os.pipe()
+        rep_read, rep_write = os.pipe()
         out_read, out_write = os.pipe()
         try:
-            zygote.start(self.source, req_read, rep_write, out_write)
-        except ZygoteError:
-            self.pool.release(zygote, healthy=False)
-            for fd in (out_read, self.req_write, self.rep_read):
+            self.proc = start(req_read, rep_write, out_write)
+        except BaseException:
+            undo()
+            for fd in (out_read, req_write, rep_read):
                 os.close(fd)
             raise
         finally:
             for fd in (req_read, rep_write, out_write):
                 os.close(fd)
-        self.zygote = zygote
-        self.proc = zygote
+        self.req_write, self.rep_read = req_write, rep_read
         self.sink = OutputSink(out_read, self.config.limits.output_bytes)
         self.sink.start()
         self.call_mark = 0
+
+    def _start_warm(self):
+        """Fork the worker in a zygote of the pool; False when the pool is cold."""
+        zygote = self.pool.acquire()
+        if zygote is None:
+            return False
+
+        def start(requests, replies, output):
+            zygote.start(self.source, requests, replies, output)
+            return zygote
+        self._launch(start, lambda: self.pool.release(zygote, healthy=False))
+        self.zygote = zygote
         return True
 
     def start(self):
@@ -413,23 +422,12 @@ class SubmissionProcess:
         target = self.scratch / "submission" / self.source.name
         target.parent.mkdir()
         shutil.copyfile(self.source, target)
-        req_read, self.req_write = os.pipe()
-        self.rep_read, rep_write = os.pipe()
-        out_read, out_write = os.pipe()
         self.cgroup = sandbox.PidsCgroup.create(self.config.limits.processes)
-        try:
-            self.proc = sandbox.spawn(self.kind, self.scratch, target, self.config.limits,
-                                      req_read, rep_write, out_write, self.cgroup)
-        except BaseException:
-            if self.cgroup is not None:
-                self.cgroup.remove()
-            raise
-        finally:
-            for fd in (req_read, rep_write, out_write):
-                os.close(fd)
-        self.sink = OutputSink(out_read, self.config.limits.output_bytes)
-        self.sink.start()
-        self.call_mark = 0
+
+        def start(requests, replies, output):
+            return sandbox.spawn(self.kind, self.scratch, target, self.config.limits,
+                                 requests, replies, output, self.cgroup)
+        self._launch(start, lambda: self.cgroup.remove() if self.cgroup is not None else None)
         return self._ready()
 
     def _ready(self):

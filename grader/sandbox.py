@@ -195,6 +195,25 @@ def environment(scratch_path):
     }
 
 
+def _start(kind, scratch, arguments, limits, fds, output, cgroup, zygote=False):
+    """The one way a sandboxed process starts: worker.py with arguments(the scratch folder as the
+    worker sees it), in bubblewrap or as a plain process, with the limits, in the cgroup; the Popen."""
+    if kind == "bwrap":
+        argv = bwrap_command(scratch, [sys.executable, "-I", WORKER_MOUNT, *arguments(SCRATCH_MOUNT)],
+                             limits.scratch_bytes, submission=not zygote, pid_1=zygote)
+        # The zygote is its PID namespace's init: it may then sweep the whole sandbox.
+        env = {**environment(SCRATCH_MOUNT), **({"NNDL_SANDBOXED": "1"} if zygote else {})}
+    else:
+        argv = [sys.executable, "-I", str(WORKER), *arguments(str(scratch))]
+        env = environment(str(scratch))
+    prefix = limit_prefix(limits)
+    argv = (cgroup.enter_command() if cgroup else []) + (prefix or []) + argv
+    return subprocess.Popen(argv, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
+                            stdout=output, stderr=output, pass_fds=fds,
+                            preexec_fn=None if prefix else set_limits(limits),
+                            start_new_session=True)
+
+
 def spawn(kind, scratch, chapter_file, limits, requests, replies, output, cgroup=None):
     """Start the worker on chapter_file (inside scratch) and return the Popen.
 
@@ -202,20 +221,9 @@ def spawn(kind, scratch, chapter_file, limits, requests, replies, output, cgroup
     receives its stdout and stderr. With a PidsCgroup, the process enters it
     before anything else runs.
     """
-    if kind == "bwrap":
-        inside = f"{SCRATCH_MOUNT}/{chapter_file.relative_to(scratch)}"
-        argv = bwrap_command(scratch, [sys.executable, "-I", WORKER_MOUNT, inside,
-                                       str(requests), str(replies)], limits.scratch_bytes)
-        env = environment(SCRATCH_MOUNT)
-    else:
-        argv = [sys.executable, "-I", str(WORKER), str(chapter_file), str(requests), str(replies)]
-        env = environment(str(scratch))
-    prefix = limit_prefix(limits)
-    argv = (cgroup.enter_command() if cgroup else []) + (prefix or []) + argv
-    return subprocess.Popen(argv, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
-                            stdout=output, stderr=output, pass_fds=(requests, replies),
-                            preexec_fn=None if prefix else set_limits(limits),
-                            start_new_session=True)
+    relative = chapter_file.relative_to(scratch).as_posix()
+    return _start(kind, scratch, lambda root: [f"{root}/{relative}", str(requests), str(replies)],
+                  limits, (requests, replies), output, cgroup)
 
 
 def spawn_zygote(kind, scratch, limits, control, output, cgroup=None, preload=("numpy",)):
@@ -223,20 +231,8 @@ def spawn_zygote(kind, scratch, limits, control, output, cgroup=None, preload=("
 
     control is the zygote's end of a Unix socket; the rest is as for spawn.
     """
-    if kind == "bwrap":
-        argv = bwrap_command(scratch, [sys.executable, "-I", WORKER_MOUNT, "--zygote", str(control),
-                                       SCRATCH_MOUNT, *preload], limits.scratch_bytes,
-                             submission=False, pid_1=True)
-        env = {**environment(SCRATCH_MOUNT), "NNDL_SANDBOXED": "1"}
-    else:
-        argv = [sys.executable, "-I", str(WORKER), "--zygote", str(control), str(scratch), *preload]
-        env = environment(str(scratch))
-    prefix = limit_prefix(limits)
-    argv = (cgroup.enter_command() if cgroup else []) + (prefix or []) + argv
-    return subprocess.Popen(argv, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
-                            stdout=output, stderr=output, pass_fds=(control,),
-                            preexec_fn=None if prefix else set_limits(limits),
-                            start_new_session=True)
+    return _start(kind, scratch, lambda root: ["--zygote", str(control), root, *preload],
+                  limits, (control,), output, cgroup, zygote=True)
 
 
 # ------------------------------------------------------------ pids cgroups
