@@ -20,10 +20,10 @@ import time
 import numpy as np
 
 from nndl import judges, worker
-from nndl.grader import build, chapters
-from nndl.grader.check import HIDDEN
+from nndl.grader.content import build, chapters
+from nndl.grader.content.check import HIDDEN
 from nndl.grader.config import GraderConfig
-from nndl.grader.harness import run_check
+from nndl.grader.grading.harness import run_check
 from nndl.checking import call_directly
 from nndl.grader.suites import ch08_initialization as suite
 

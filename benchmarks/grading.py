@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nndl.grader import build
-from nndl.grader.chapters import available
+from nndl.grader.content import build
+from nndl.grader.content.chapters import available
 
 NNDL = str(Path(sys.executable).with_name("nndl"))
 BATCH_CHAPTERS = ("ch01_perceptron", "ch02_activations")

@@ -49,7 +49,7 @@ def main():
             new = wall([BIN / "nndl", "check", chapter], folder, repeat)
             rows.append((f"nndl check {chapter}", old, new))
         old = wall([BIN / "python", "-c", "import nndl.solutions.ch02_activations; "
-                    "from nndl.grader import chapters; chapters.checks('ch02_activations')"], folder, repeat)
+                    "from nndl.grader.content import chapters; chapters.checks('ch02_activations')"], folder, repeat)
         new = wall([BIN / "nndl", "hint", "ch02_activations/sigmoid", "--level", "1"], folder, repeat)
         rows.append(("nndl hint ch02_activations/sigmoid", old, new))
         grade = [BIN / "nndl", "grade", ".", "--jobs", "2"]

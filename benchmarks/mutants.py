@@ -15,8 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from nndl.grader import build, chapters, harness
-from nndl.grader.check import HIDDEN
+from nndl.grader.content import build, chapters
+
+from nndl.grader.grading import harness
+from nndl.grader.content.check import HIDDEN
 from nndl.grader.config import GraderConfig
 
 OPERATORS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,

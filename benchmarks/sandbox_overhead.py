@@ -14,7 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from nndl.grader import build, chapters, harness, sandbox
+from nndl.grader.content import build, chapters
+
+from nndl.grader.grading import harness
+
+from nndl.grader.processes import sandbox
 from nndl.grader.config import GraderConfig
 
 

@@ -65,7 +65,7 @@ def parser():
 
 def cmd_list(args):
     """Every check, hidden ones included, with its points."""
-    from nndl.grader import chapters
+    from nndl.grader.content import chapters
 
     print_list([(c, chapters.checks(c)) for c in chapters.available()], args.json)
     missing = [c for c in chapters.CHAPTERS if c not in chapters.available()]
@@ -75,7 +75,7 @@ def cmd_list(args):
 
 
 def cmd_release(args):
-    from nndl.grader import build, kit
+    from nndl.grader.content import build, kit
 
     written = build.release(args.outdir, answers=args.answers)
     if args.format == "ipynb":
@@ -91,9 +91,9 @@ def cmd_release(args):
 
 
 def cmd_build(args):
-    from nndl.grader import build
+    from nndl.grader.content import build
 
-    from nndl.grader import compile
+    from nndl.grader.content import compile
 
     written = build.build_exercises()
     print(t("regenerated {count} files in exercises/", count=len(written)))
@@ -103,8 +103,10 @@ def cmd_build(args):
 
 
 def cmd_grade(args):
-    from nndl.grader import chapters, harness, report
-    from nndl.grader.check import VISIBLE
+    from nndl.grader.content import chapters
+    from nndl.grader.grading import harness
+    from nndl.grader.reports import report
+    from nndl.grader.content.check import VISIBLE
     from nndl.grader.config import GraderConfig
 
     selected = chapters_asked(args.chapter, chapters.available())
@@ -141,15 +143,15 @@ def _course_checkout(path):
 
 
 def _batch(args):
-    from nndl.grader import batch
+    from nndl.grader.grading import batch
 
     return batch.students(args.submission) if args.submission.is_dir() else None
 
 
 def cmd_grade_batch(args, selected, found):
     """A folder of student folders: each student graded, --jobs of them at a time."""
-    from nndl.grader import batch
-    from nndl.grader.check import VISIBLE
+    from nndl.grader.grading import batch
+    from nndl.grader.content.check import VISIBLE
     from nndl.grader.config import GraderConfig
 
     if args.json or getattr(args, "html", None):
@@ -174,7 +176,7 @@ def cmd_grade_batch(args, selected, found):
 
 
 def cmd_stats(args):
-    from nndl.grader import stats
+    from nndl.grader.reports import stats
 
     if not args.results.is_dir():
         raise UsageError(t("no results folder {folder}", folder=args.results))
@@ -188,7 +190,7 @@ def cmd_stats(args):
 
 
 def cmd_gradescope(args):
-    from nndl.grader import gradescope
+    from nndl.grader.integrations import gradescope
 
     if args.zip.suffix != ".zip":
         raise UsageError(t("{path} should end in .zip", path=args.zip))
@@ -202,7 +204,8 @@ def cmd_gradescope(args):
 
 
 def cmd_course(args):
-    from nndl.grader import chapters, course
+    from nndl.grader.content import chapters
+    from nndl.grader.integrations import course
 
     written = course.build_course(args.dir, chapters_asked(args.chapter, chapters.available()))
     print(t("wrote nbgrader_config.py, {count} source notebooks and the students' kit to {folder}; "
@@ -217,8 +220,8 @@ COMMANDS = {**LEARNER_COMMANDS, "list": cmd_list, "release": cmd_release, "build
 
 
 def main(argv=None):
-    from nndl.grader.sandbox import SandboxUnavailable
-    from nndl.grader.submission import SubmissionError
+    from nndl.grader.processes.sandbox import SandboxUnavailable
+    from nndl.grader.grading.submission import SubmissionError
 
     return run(argv, parser, COMMANDS, (SubmissionError, SandboxUnavailable))
 

@@ -7,10 +7,14 @@ import os
 import sys
 from pathlib import Path
 
-from nndl.grader import build, harness, report
-from nndl.grader.chapters import ROOT
+from nndl.grader.content import build
+
+from nndl.grader.grading import harness
+
+from nndl.grader.reports import report
+from nndl.grader.content.chapters import ROOT
 from nndl.grader.config import GraderConfig
-from nndl.grader.runner import WarmPool, preload_for
+from nndl.grader.processes.runner import WarmPool, preload_for
 
 SAMPLE = ROOT / "examples" / "sample_submission"
 

@@ -29,7 +29,7 @@ def check(name, function, hidden=False):
 
         return check_function(name, function)
     try:
-        from nndl.grader.inprocess import check_hidden
+        from nndl.grader.grading.inprocess import check_hidden
     except ImportError:
         raise HiddenChecksUnavailable("hidden checks run only in the grader; nndl.check(name, f) "
                                       "runs the visible ones") from None

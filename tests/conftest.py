@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from nndl.grader import build, chapters, harness
+from nndl.grader.content import build, chapters
+
+from nndl.grader.grading import harness
 from nndl.grader.config import GraderConfig, Limits
 
 TESTS = Path(__file__).resolve().parent

@@ -6,9 +6,9 @@ then take the same path, whatever order the learner adds in.
 """
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.inputs import hidden_arrays, visible_arrays
-from nndl.grader.oracle import references
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.content.inputs import hidden_arrays, visible_arrays
+from nndl.grader.grading.oracle import references
 
 ref = references("ch01_perceptron")
 

@@ -1,9 +1,9 @@
 """Checks for chapter 2: activation functions and their derivatives vs keras.activations."""
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.inputs import hidden_arrays, visible_arrays
-from nndl.grader.oracle import references
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.content.inputs import hidden_arrays, visible_arrays
+from nndl.grader.grading.oracle import references
 
 ref = references("ch02_activations")
 

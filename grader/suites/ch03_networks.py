@@ -1,8 +1,8 @@
 """Checks for chapter 3: dense layers, feed-forward networks, parameter counts, Keras models."""
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, MODEL
-from nndl.grader.oracle import references
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check, MODEL
+from nndl.grader.grading.oracle import references
 
 ref = references("ch03_networks")
 

@@ -14,9 +14,9 @@ reports true costs, and fits the data).
 import numpy as np
 
 from nndl import judges
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm, judged
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check, KitForm, judged
 from nndl.i18n import t
-from nndl.grader.oracle import references
+from nndl.grader.grading.oracle import references
 
 ref = references("ch04_gradient_descent")
 

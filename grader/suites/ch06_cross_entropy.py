@@ -10,8 +10,8 @@ than x = 1 and y = 0 as well, where a wrong factor of x or y shows.
 """
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.oracle import references
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.grading.oracle import references
 
 ref = references("ch06_cross_entropy")
 

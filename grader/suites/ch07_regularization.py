@@ -6,8 +6,8 @@ correct learner in float64 and Keras take the same path.
 """
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.oracle import references
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.grading.oracle import references
 
 ref = references("ch07_regularization")
 

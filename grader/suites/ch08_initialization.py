@@ -42,8 +42,8 @@ import math
 import numpy as np
 
 from nndl import judges
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm, judged
-from nndl.grader.oracle import oracle, references
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check, KitForm, judged
+from nndl.grader.grading.oracle import oracle, references
 
 ref = references("ch08_initialization")
 

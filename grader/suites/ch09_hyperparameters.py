@@ -21,10 +21,10 @@ import functools
 
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check, KitForm
 from nndl.i18n import t
 from nndl.judges import split_search
-from nndl.grader.oracle import oracle, references
+from nndl.grader.grading.oracle import oracle, references
 
 ref = references("ch09_hyperparameters")
 

@@ -11,11 +11,11 @@ same function as the reference construction.
 """
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check, KitForm
 from nndl.compare import compare
 from nndl.i18n import t
 from nndl.judges import bump_weights
-from nndl.grader.oracle import oracle, references
+from nndl.grader.grading.oracle import oracle, references
 
 ref = references("ch10_universality")
 

@@ -16,8 +16,8 @@ random values almost surely away from 0 later.
 """
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.oracle import references
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.grading.oracle import references
 
 ref = references("ch11_vanishing_gradients")
 

@@ -35,10 +35,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check, KitForm, MODEL
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check, KitForm, MODEL
 from nndl.judges import _rows
 from nndl.worker import summarise_model
-from nndl.grader.oracle import references
+from nndl.grader.grading.oracle import references
 
 ref = references("ch12_cnn")
 

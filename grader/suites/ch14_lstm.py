@@ -16,8 +16,8 @@ given initial states, a single step, a single unit, and saturated gates.
 """
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.oracle import references
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.grading.oracle import references
 
 ref = references("ch14_lstm")
 

@@ -19,8 +19,8 @@ one-word tree.
 """
 import numpy as np
 
-from nndl.grader.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.oracle import oracle, references
+from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check
+from nndl.grader.grading.oracle import oracle, references
 
 ref = references("ch15_recursive")
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CH02, FAST, check_names
-from nndl.grader import batch, cli
+from nndl.grader.grading import batch
+from nndl.grader import cli
 
 CH01 = "ch01_perceptron"
 

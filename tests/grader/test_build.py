@@ -2,8 +2,8 @@
 import jupytext
 import pytest
 
-from nndl.grader import build, chapters
-from nndl.grader.build import MarkerError
+from nndl.grader.content import build, chapters
+from nndl.grader.content.build import MarkerError
 
 CHAPTERS = chapters.available()
 

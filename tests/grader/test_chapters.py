@@ -5,8 +5,8 @@ import inspect
 
 import pytest
 
-from nndl.grader import build, chapters
-from nndl.grader.check import HIDDEN, VISIBLE
+from nndl.grader.content import build, chapters
+from nndl.grader.content.check import HIDDEN, VISIBLE
 
 CHAPTERS = chapters.available()
 

@@ -1,8 +1,8 @@
 """Check and Result: small typed records; one random stream per (seed, chapter, check)."""
 import numpy as np
 
-from nndl.grader import chapters
-from nndl.grader.check import Result
+from nndl.grader.content import chapters
+from nndl.grader.content.check import Result
 
 
 def test_rng_is_a_stream_per_seed_chapter_and_check():

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, check_names
-from nndl.grader import chapters, cli
+from nndl.grader.content import chapters
+from nndl.grader import cli
 
 NNDL = Path(sys.executable).with_name("nndl")
 

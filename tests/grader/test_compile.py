@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from nndl import compiled
-from nndl.grader import chapters
-from nndl.grader import compile as compiler
+from nndl.grader.content import chapters
+from nndl.grader.content import compile as compiler
 from nndl.records import VISIBLE
 
 CHAPTERS = chapters.available()

@@ -17,7 +17,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nndl.grader import chapters, course, harness
+from nndl.grader.content import chapters
+
+from nndl.grader.integrations import course
+
+from nndl.grader.grading import harness
 from nndl.grader.cli import main
 from nndl.grader.config import GraderConfig
 

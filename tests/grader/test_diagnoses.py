@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from nndl import i18n
-from nndl.grader import chapters, harness
+from nndl.grader.content import chapters
+from nndl.grader.grading import harness
 from nndl.grader.config import GraderConfig
-from nndl.grader.runner import SubmissionProcess
+from nndl.grader.processes.runner import SubmissionProcess
 
 # Wrappers around the model answer: the learner's function is the right one fed
 # what the mistake feeds it, which is exactly what the mistake computes.

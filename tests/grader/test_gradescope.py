@@ -10,7 +10,9 @@ import zipfile
 import pytest
 
 from conftest import CH02, check_names
-from nndl.grader import chapters, cli, gradescope
+from nndl.grader.content import chapters
+from nndl.grader import cli
+from nndl.grader.integrations import gradescope
 
 CH01 = "ch01_perceptron"
 STATUSES = ("passed", "failed")

@@ -16,11 +16,12 @@ import pytest
 from nndl import checking
 
 from conftest import CH02, FAST, FILES, assert_only_lost, check_names, grade_ch02, replace_functions
-from nndl.grader import chapters, harness
-from nndl.grader.check import VISIBLE
+from nndl.grader.content import chapters
+from nndl.grader.grading import harness
+from nndl.grader.content.check import VISIBLE
 from nndl.grader.config import DEFAULT_HIDDEN_SEED, GraderConfig, Limits
-from nndl.grader.harness import run_check
-from nndl.grader.runner import Reply
+from nndl.grader.grading.harness import run_check
+from nndl.grader.processes.runner import Reply
 
 
 def without_time(report):
@@ -205,7 +206,7 @@ def test_unknown_files_are_ignored_with_a_warning(mixed_submission):
 ])
 def test_chapter_that_fails_to_load(ch02_with, fixture, why, monkeypatch):
     """Does a chapter file that raises or exits while loading fail every check of it, once?"""
-    from nndl.grader import runner
+    from nndl.grader.processes import runner
 
     starts, start = [], runner.SubmissionProcess.start
     monkeypatch.setattr(runner.SubmissionProcess, "start", lambda self: starts.append(1) or start(self))

@@ -26,9 +26,12 @@ from pathlib import Path
 import pytest
 
 from conftest import CH02, FAST, FILES, REPO, check_names, replace_functions
-from nndl.grader import chapters, cli, harness, sandbox
+from nndl.grader.content import chapters
+from nndl.grader import cli
+from nndl.grader.grading import harness
+from nndl.grader.processes import sandbox
 from nndl.grader.config import GraderConfig
-from nndl.grader.runner import SubmissionProcess, WarmPool
+from nndl.grader.processes.runner import SubmissionProcess, WarmPool
 
 HOSTILE = FILES / "hostile"
 BWRAP = GraderConfig(limits=FAST.limits, sandbox="bwrap")

@@ -13,7 +13,11 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from nndl.grader import chapters, cli, figures
+from nndl.grader.content import chapters
+
+from nndl.grader import cli
+
+from nndl.grader.reports import figures
 
 CH02 = "ch02_activations"
 RIGHT = "np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))"

@@ -1,7 +1,7 @@
 """Messages in English by default and in Chinese with `--lang zh`, for every message a learner sees.
 
 The completeness test reads the code: every template given to t() (or marked
-with N_() for a later t()) in grader/*.py and nndl/*.py must have a zh
+with N_() for a later t()) in grader/ and nndl/*.py must have a zh
 translation with the same fields. The other tests drive `nndl` as a learner
 does, in this process (TensorFlow loads once), on chapter 2.
 """
@@ -18,11 +18,12 @@ import pytest
 import nndl
 from conftest import CH02, replace_functions
 from nndl import i18n
-from nndl.grader import chapters, cli
+from nndl.grader.content import chapters
+from nndl.grader import cli
 from nndl.checking import check_function
 
 ROOT = chapters.ROOT
-SOURCES = sorted((ROOT / "grader").glob("*.py")) + sorted((ROOT / "nndl").glob("*.py"))
+SOURCES = sorted((ROOT / "grader").rglob("*.py")) + sorted((ROOT / "nndl").glob("*.py"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # Fixed words of our English templates, none of which may be left in a Chinese report.

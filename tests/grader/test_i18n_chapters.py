@@ -15,7 +15,7 @@ import string
 import pytest
 
 from nndl import i18n
-from nndl.grader import chapters
+from nndl.grader.content import chapters
 from nndl.grader.config import DEFAULT_HIDDEN_SEED, VISIBLE_SEED
 
 CHAPTERS = chapters.available()

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from nndl.grader import chapters, gradescope
+from nndl.grader.content import chapters
+
+from nndl.grader.integrations import gradescope
 
 REPO = chapters.ROOT
 CH02 = "ch02_activations"
@@ -42,7 +44,7 @@ def run(bin_dir, *args, cwd):
 
 def install(bin_dir, target, cwd):
     run(bin_dir, bin_dir / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", target, cwd=cwd)
-    where = run(bin_dir, bin_dir / "python", "-c", "import nndl.grader.chapters as c; print(c.__file__); "
+    where = run(bin_dir, bin_dir / "python", "-c", "import nndl.grader.content.chapters as c; print(c.__file__); "
                 "print(c.SOURCE_DIR)", cwd=cwd).stdout.split()
     assert all(str(bin_dir.parent) in w for w in where), where  # the venv's own copy, texts included
 

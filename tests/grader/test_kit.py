@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nndl.grader import build, chapters, kit
+from nndl.grader.content import build, chapters, kit
 from nndl import compiled
 from nndl.records import VISIBLE
 
@@ -215,7 +215,7 @@ def _cell_values(path):
 def test_released_course_notebooks_check_in_a_kit_only_kernel(student, kernel, tmp_path):
     """nbgrader course: do the released notebook's check cells run on the kit alone, earning every
     visible point with the model answers and none with the stubs?"""
-    from nndl.grader import course
+    from nndl.grader.integrations import course
 
     _, _, bin_dir = student
     course.build_course(tmp_path, [CH02])

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from nndl import learner
-from nndl.grader import chapters, cli
+from nndl.grader.content import chapters
+from nndl.grader import cli
 
 CH01, CH02 = "ch01_perceptron", "ch02_activations"
 

@@ -7,9 +7,11 @@ import zipfile
 import numpy as np
 import pytest
 
-from nndl.grader import chapters, harness, oracle
+from nndl.grader.content import chapters
+
+from nndl.grader.grading import harness, oracle
 from nndl.grader.config import GraderConfig
-from nndl.grader.check import HIDDEN
+from nndl.grader.content.check import HIDDEN
 
 CH02 = "ch02_activations"
 SEED = 4242
@@ -144,9 +146,9 @@ def test_a_warm_grade_gives_the_same_results_without_tensorflow(answers_dir, tmp
     """Graded twice on one cache folder, is every result the same, and does the second grade's
     grader process (the submission's own sandboxed process aside) never import TensorFlow?"""
     script = ("import json, sys\n"
-              "from nndl.grader import harness\n"
+              "from nndl.grader.grading import harness\n"
               "from nndl.grader.config import GraderConfig\n"
-              "from nndl.grader.oracle import oracle\n"
+              "from nndl.grader.grading.oracle import oracle\n"
               f"report = harness.grade(sys.argv[1], GraderConfig.from_env(hidden_seed={SEED}), {GRADED})\n"
               "disk = oracle().disk\n"
               "print(json.dumps({'results': [(r.name, r.score, r.output) for r in report.results],\n"

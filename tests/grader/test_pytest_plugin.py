@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from nndl.grader import chapters
+from nndl.grader.content import chapters
 
 CH01 = "ch01_perceptron"
 VISIBLE_CH01 = ["step", "perceptron_predict", "perceptron_train", "perceptron_converges"]

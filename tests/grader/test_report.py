@@ -3,9 +3,9 @@ import json
 
 from rich.console import Console
 
-from nndl.grader import report
-from nndl.grader.check import Result
-from nndl.grader.harness import Report
+from nndl.grader.reports import report
+from nndl.grader.content.check import Result
+from nndl.grader.grading.harness import Report
 
 RESULTS = [
     Result("ch01_perceptron/step", 1.0, 1.0, "passed", "passed 2 case(s)", "visible"),

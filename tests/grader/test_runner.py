@@ -9,7 +9,7 @@ import pytest
 
 from conftest import CH02, FAST, FILES, assert_only_lost, grade_ch02
 from nndl.grader.config import GraderConfig, Limits
-from nndl.grader.runner import SubmissionProcess, WarmPool, imports_for, preload_for
+from nndl.grader.processes.runner import SubmissionProcess, WarmPool, imports_for, preload_for
 from nndl.worker import MAX_MESSAGE
 
 TINY = FILES / "tiny" / f"{CH02}.py"

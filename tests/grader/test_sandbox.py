@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CH02, FAST, REPO, assert_only_lost, grade_ch02
-from nndl.grader import sandbox
+from nndl.grader.processes import sandbox
 from nndl.grader.config import GraderConfig
 
 needs_bwrap = pytest.mark.skipif(

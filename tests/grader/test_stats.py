@@ -3,7 +3,9 @@ import json
 
 import pytest
 
-from nndl.grader import cli, stats
+from nndl.grader import cli
+
+from nndl.grader.reports import stats
 
 
 def test_(name, passed, output="passed 3 case(s)", points=2.0):
@@ -86,7 +88,7 @@ def test_stats_plot_in_chinese_draws_every_character(results, capsys, monkeypatc
     """With --lang zh and a Chinese font installed, is the PNG drawn without a missing glyph?"""
     import warnings
 
-    from nndl.grader import figures
+    from nndl.grader.reports import figures
 
     if figures._cjk_font() is None:
         pytest.skip("no Chinese font installed (make installs fonts-wqy-microhei as root)")

@@ -2,8 +2,8 @@
 import pytest
 
 from nndl import learner
-from nndl.grader import submission
-from nndl.grader.submission import SubmissionError
+from nndl.grader.grading import submission
+from nndl.grader.grading.submission import SubmissionError
 
 
 def touch(path, text="x = 1\n"):

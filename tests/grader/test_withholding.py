@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 from conftest import CH02
-from nndl.grader import chapters, cli, gradescope
+from nndl.grader.content import chapters
+from nndl.grader import cli
+from nndl.grader.integrations import gradescope
 from nndl.grader.config import GraderConfig
 from nndl.records import VISIBLE
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nndl.grader import sandbox
+from nndl.grader.processes import sandbox
 from nndl.records import Reply
 from nndl.i18n import N_
 from nndl.worker import MAX_MESSAGE, WIRE, WireError, decode, encode, send

@@ -5,10 +5,10 @@ an nbgrader test cell's hidden part, ``nndl.check(name, f, hidden=True)``, runs
 here, in the instructor's full installation, against the references.
 """
 from nndl.checking import call_directly, print_share
-from nndl.grader import chapters
-from nndl.grader.check import HIDDEN
+from nndl.grader.content import chapters
+from nndl.grader.content.check import HIDDEN
 from nndl.grader.config import GraderConfig
-from nndl.grader.harness import run_check
+from nndl.grader.grading.harness import run_check
 
 
 def check_hidden(name, function):

@@ -113,7 +113,7 @@ class Check:
         """
         import warnings
 
-        from nndl.grader.oracle import oracle
+        from nndl.grader.grading.oracle import oracle
 
         with oracle().lock:
             with warnings.catch_warnings():

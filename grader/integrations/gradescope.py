@@ -25,7 +25,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from nndl.grader import chapters
+from nndl.grader.content import chapters
 from nndl.grader.config import GraderConfig, autograder_root, hidden_seed_set
 from nndl.i18n import t, tr
 
@@ -49,7 +49,7 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 set -euo pipefail
 ROOT="${NNDL_AUTOGRADER_ROOT:-/autograder}"
 PYTHON="${NNDL_PYTHON:-/autograder/nndl-venv/bin/python}"
-exec "$PYTHON" -m nndl.grader.gradescope --root "$ROOT"
+exec "$PYTHON" -m nndl.grader.integrations.gradescope --root "$ROOT"
 """
 
 
@@ -83,7 +83,7 @@ def grader_wheel(folder):
     Made from the installed files, so it works from an editable checkout and a
     regular install alike; its metadata and entry points are the installed ones.
     """
-    from nndl.grader import wheel
+    from nndl.grader.content import wheel
 
     distribution = importlib.metadata.distribution(DISTRIBUTION)
     files = {}
@@ -124,7 +124,7 @@ def write_results(path, tests_by_chapter, started, output):
 
 def find_submission(folder):
     """{chapter: file} and warnings; looks one folder down when the files were uploaded in one."""
-    from nndl.grader import submission
+    from nndl.grader.grading import submission
 
     files, warnings = submission.find(folder)
     if not files:
@@ -137,7 +137,8 @@ def find_submission(folder):
 
 def main_root(root):
     """Grade root/submission into root/results/results.json, check by check."""
-    from nndl.grader import harness, sandbox
+    from nndl.grader.grading import harness
+    from nndl.grader.processes import sandbox
 
     started = time.monotonic()
     root = Path(root)
@@ -171,7 +172,7 @@ def main_root(root):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m nndl.grader.gradescope",
+    p = argparse.ArgumentParser(prog="python -m nndl.grader.integrations.gradescope",
                                 description="Gradescope's run_autograder: grade ROOT/submission.")
     p.add_argument("--root", default=autograder_root())
     return main_root(p.parse_args(argv).root)

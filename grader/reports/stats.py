@@ -109,7 +109,7 @@ def plot(cohort, path):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    from nndl.grader.figures import fonts, say
+    from nndl.grader.reports.figures import fonts, say
 
     checks = cohort.checks()
     scores = [score for score, _ in cohort.totals().values()]

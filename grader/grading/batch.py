@@ -19,12 +19,14 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from nndl.grader import chapters, harness
+from nndl.grader.content import chapters
+
+from nndl.grader.grading import harness
 from nndl.course import CHAPTERS, chapter_of
-from nndl.grader.check import HIDDEN, VISIBLE, Result
+from nndl.grader.content.check import HIDDEN, VISIBLE, Result
 from nndl.i18n import t
-from nndl.grader.report import by_chapter, write_json
-from nndl.grader.runner import WarmPool, preload_for
+from nndl.grader.reports.report import by_chapter, write_json
+from nndl.grader.processes.runner import WarmPool, preload_for
 
 
 def _has_chapters(folder):

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import nndl
-from nndl.grader import wheel
+from nndl.grader.content import wheel
 from nndl.records import VISIBLE
 
 KIT_NAME = "nndl-kit"
@@ -75,7 +75,7 @@ def write_notebooks(paths):
 def hidden_strings(chapter):
     """The texts only the chapter's hidden checks use (case labels, hints): kept out of the kit's locale."""
     from nndl.compiled import COMPILED_DIR
-    from nndl.grader import chapters
+    from nndl.grader.content import chapters
     from nndl.grader.config import DEFAULT_HIDDEN_SEED
 
     def texts(value, found):

@@ -11,14 +11,16 @@ from pathlib import Path
 
 from nndl import judges
 from nndl.checking import describe, failed, not_submitted
-from nndl.grader import chapters, sandbox, submission
-from nndl.grader.check import HIDDEN, VISIBLE, Result
+from nndl.grader.content import chapters
+from nndl.grader.processes import sandbox
+from nndl.grader.grading import submission
+from nndl.grader.content.check import HIDDEN, VISIBLE, Result
 from nndl.records import Report
 from nndl.compare import compare
 from nndl.grader.config import VISIBLE_SEED
-from nndl.grader.oracle import oracle
+from nndl.grader.grading.oracle import oracle
 from nndl.i18n import N_, t, tr
-from nndl.grader.runner import Reply, SubmissionProcess, WarmPool, preload_for
+from nndl.grader.processes.runner import Reply, SubmissionProcess, WarmPool, preload_for
 
 
 
@@ -85,7 +87,7 @@ def figure_data(case, got, expected, check=None, call=None, probe=None):
     A boundary calls the learner's function once more, on a grid (call); never
     for a hidden check, whose picture would show its inputs.
     """
-    from nndl.grader import figures
+    from nndl.grader.reports import figures
 
     return figures.gather(check, case, got, expected, call, probe)
 

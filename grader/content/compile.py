@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from nndl.compiled import COMPILED_DIR, FORMAT, MANIFEST
-from nndl.grader import chapters
-from nndl.grader.check import VISIBLE
+from nndl.grader.content import chapters
+from nndl.grader.content.check import VISIBLE
 from nndl.grader.config import VISIBLE_SEED
 
 FIXED_DATE = (2020, 1, 1, 0, 0, 0)

@@ -6,7 +6,7 @@ batched shapes.
 """
 import numpy as np
 
-from nndl.grader.check import Case
+from nndl.grader.content.check import Case
 
 
 def visible_arrays(rng):

@@ -23,9 +23,9 @@ Passes over a chapter's cells, in order:
 import ast
 from pathlib import Path
 
-from nndl.grader import build
-from nndl.grader.chapters import SOURCE_DIR, available, checks
-from nndl.grader.check import VISIBLE
+from nndl.grader.content import build
+from nndl.grader.content.chapters import SOURCE_DIR, available, checks
+from nndl.grader.content.check import VISIBLE
 
 SCHEMA = 3
 
@@ -184,7 +184,7 @@ def build_course(directory, chapters=None, timeout=CELL_TIMEOUT):
     """Write nbgrader_config.py, source/<chapter>/<chapter>.ipynb and the students' kit/ into directory."""
     import nbformat
 
-    from nndl.grader import kit
+    from nndl.grader.content import kit
 
     directory = Path(directory)
     chapters = list(chapters or available())

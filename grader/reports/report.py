@@ -21,7 +21,7 @@ def _png(figure):
 
     import matplotlib.pyplot as plt
 
-    from nndl.grader.figures import fonts
+    from nndl.grader.reports.figures import fonts
 
     buffer = io.BytesIO()
     with plt.rc_context(fonts()):   # text is laid out at saving: with the fonts it was made for
@@ -36,7 +36,7 @@ def _scores_plot(chapters):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from nndl.grader.figures import fonts, say
+    from nndl.grader.reports.figures import fonts, say
 
     names = list(chapters)
     shares = [sum(r.score for r in rs) / max(sum(r.max_score for r in rs), 1e-12)
@@ -53,7 +53,7 @@ def _scores_plot(chapters):
 
 def _case_plot(name, data):
     """A check's picture (figures.py: values, decision boundaries or learning curves) as a data: URL."""
-    from nndl.grader import figures
+    from nndl.grader.reports import figures
 
     return _png(figures.draw(name, data))
 
@@ -62,7 +62,7 @@ def _picture(result):
     """The <img> of a result's figure, or ''; its class names the kind of picture."""
     import html
 
-    from nndl.grader import figures
+    from nndl.grader.reports import figures
     from nndl.i18n import t
 
     if result.figure is None:

@@ -30,7 +30,7 @@ from nndl.records import Case
 
 # What a cached answer depends on besides the case's inputs: the code that makes
 # cases and references, and the versions of what computes them.
-FINGERPRINTED = ("grader/suites", "solutions", "grader/check.py", "grader/inputs.py", "nndl/data.py")
+FINGERPRINTED = ("grader/suites", "solutions", "grader/content/check.py", "grader/content/inputs.py", "nndl/data.py")
 VERSIONED = ("tensorflow", "tensorflow-cpu", "keras", "numpy", "scikit-learn")
 FORMAT = 1
 

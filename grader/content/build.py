@@ -13,7 +13,7 @@ Passes over the lines of a source file, in order:
 import re
 from pathlib import Path
 
-from nndl.grader.chapters import EXERCISES_DIR, SOURCE_DIR, available
+from nndl.grader.content.chapters import EXERCISES_DIR, SOURCE_DIR, available
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"

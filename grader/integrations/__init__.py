@@ -1,0 +1,2 @@
+"""Integrations: an nbgrader course (course.py), Gradescope's autograder (gradescope.py).
+"""

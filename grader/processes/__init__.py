@@ -1,0 +1,3 @@
+"""Sandbox and processes: bubblewrap and limits (sandbox.py), submission processes and warm
+sandboxes (runner.py).
+"""
