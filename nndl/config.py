@@ -3,7 +3,7 @@
 The grader's own settings (hidden seed, sandbox, warm workers, reference cache,
 Gradescope's root) are in nndl.grader.config, which the kit does not have.
 One flag is not a setting and is read where it is used: ``NNDL_SANDBOXED``, which
-the sandbox sets for its worker script (nndl/worker.py runs without nndl).
+the sandbox sets for its worker (nndl/worker/ runs there without the rest of nndl).
 """
 import os
 

@@ -4,7 +4,7 @@ This is the kit's side, not the grader's: the learner's own code on the
 learner's own machine, so there is no sandbox. A child process keeps a hang,
 a crash or ``sys.exit`` in the learner's file from taking ``nndl check`` or
 pytest down with it; a call that times out or kills the process restarts it
-for the next call. The child is worker.py, the same program the grader runs
+for the next call. The child is nndl/worker/, the same program the grader runs
 in its sandbox, so the learner's outputs are converted exactly as there.
 """
 import json
@@ -50,7 +50,7 @@ class LearnerProcess:
         requests_read, self.requests = os.pipe()
         self.replies, replies_write = os.pipe()
         self.proc = subprocess.Popen(
-            [sys.executable, worker.__file__, str(self.path), str(requests_read), str(replies_write)],
+            [sys.executable, worker.PROGRAM, str(self.path), str(requests_read), str(replies_write)],
             cwd=self.path.parent, env=environment(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, pass_fds=(requests_read, replies_write))
         os.close(requests_read)

@@ -116,7 +116,7 @@ class Zygote:
 
     It imports NumPy (and Keras, with preload) as it starts, or Keras when
     the first chapter file that imports it arrives (imports_for); each worker it forks
-    starts with nothing of the one before (see worker.zygote), so a batch pays
+    starts with nothing of the one before (see nndl/worker/zygote.py), so a batch pays
     the imports and the sandbox's start once per zygote, not per chapter.
     """
 

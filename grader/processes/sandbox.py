@@ -31,9 +31,10 @@ from pathlib import Path
 
 from nndl import worker
 
-WORKER = Path(worker.__file__)
+WORKER = Path(worker.FOLDER)        # the worker's programs (nndl/worker/), bound read-only
 SCRATCH_MOUNT = "/scratch"
-WORKER_MOUNT = "/nndl/worker.py"
+WORKER_MOUNT = "/nndl-worker"
+PROGRAM_MOUNT = f"{WORKER_MOUNT}/__main__.py"
 SANDBOX_UID = 65534  # "nobody": the submission's user inside the sandbox
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
                "/etc/alternatives", "/etc/ssl", "/etc/fonts", "/etc/ld.so.cache",
@@ -196,15 +197,15 @@ def environment(scratch_path):
 
 
 def _start(kind, scratch, arguments, limits, fds, output, cgroup, zygote=False):
-    """The one way a sandboxed process starts: worker.py with arguments(the scratch folder as the
+    """The one way a sandboxed process starts: the worker program (nndl/worker/) with arguments(the scratch folder as the
     worker sees it), in bubblewrap or as a plain process, with the limits, in the cgroup; the Popen."""
     if kind == "bwrap":
-        argv = bwrap_command(scratch, [sys.executable, "-I", WORKER_MOUNT, *arguments(SCRATCH_MOUNT)],
+        argv = bwrap_command(scratch, [sys.executable, "-I", PROGRAM_MOUNT, *arguments(SCRATCH_MOUNT)],
                              limits.scratch_bytes, submission=not zygote, pid_1=zygote)
         # The zygote is its PID namespace's init: it may then sweep the whole sandbox.
         env = {**environment(SCRATCH_MOUNT), **({"NNDL_SANDBOXED": "1"} if zygote else {})}
     else:
-        argv = [sys.executable, "-I", str(WORKER), *arguments(str(scratch))]
+        argv = [sys.executable, "-I", worker.PROGRAM, *arguments(str(scratch))]
         env = environment(str(scratch))
     prefix = limit_prefix(limits)
     argv = (cgroup.enter_command() if cgroup else []) + (prefix or []) + argv
@@ -227,7 +228,7 @@ def spawn(kind, scratch, chapter_file, limits, requests, replies, output, cgroup
 
 
 def spawn_zygote(kind, scratch, limits, control, output, cgroup=None, preload=("numpy",)):
-    """Start a warm sandbox (worker.py --zygote) that forks one worker per chapter file.
+    """Start a warm sandbox (the worker program with --zygote) that forks one worker per chapter file.
 
     control is the zygote's end of a Unix socket; the rest is as for spawn.
     """

@@ -23,7 +23,7 @@ from nndl.grader import cli
 from nndl.checking import check_function
 
 ROOT = chapters.ROOT
-SOURCES = sorted((ROOT / "grader").rglob("*.py")) + sorted((ROOT / "nndl").glob("*.py"))
+SOURCES = sorted((ROOT / "grader").rglob("*.py")) + sorted((ROOT / "nndl").rglob("*.py"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # Fixed words of our English templates, none of which may be left in a Chinese report.

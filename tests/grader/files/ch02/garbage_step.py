@@ -6,6 +6,6 @@ _frame = lambda body: struct.pack(">I", len(body)) + body  # noqa: E731 - the wi
 
 
 def step(x):
-    # The worker is run as `worker.py CHAPTER REQUESTS REPLIES`: write to its reply pipe.
+    # The worker runs as `worker/__main__.py CHAPTER REQUESTS REPLIES`: write to its reply pipe.
     os.write(int(sys.argv[3]), @PAYLOAD@)
     return np.where(np.asarray(x) > 0, 1.0, 0.0)

@@ -35,6 +35,6 @@ def stderr_then_die(x):
 
 
 def write_reply(data):
-    # The worker is run as `worker.py CHAPTER REQUESTS REPLIES`: write to its reply pipe.
+    # The worker runs as `worker/__main__.py CHAPTER REQUESTS REPLIES`: write to its reply pipe.
     os.write(int(sys.argv[3]), np.asarray(data, dtype=np.uint8).tobytes())
     return np.zeros(1)

@@ -1,0 +1,214 @@
+"""The call server: load a chapter file, then answer calls of its functions over the wire.
+
+Runs in the learner's process: in the grader's sandbox (cold, or forked by
+the zygote) and in the kit's child process (nndl/local.py).
+"""
+import json
+import linecache
+import os
+import sys
+import traceback
+
+if __package__:  # imported as nndl.worker.calls (the grader, the kit)
+    from . import wire
+else:           # run inside the sandbox, where nndl is not importable: __main__.py put this folder on sys.path
+    import wire
+
+WireError, WIRE, ALLOWED_DTYPES = wire.WireError, wire.WIRE, wire.ALLOWED_DTYPES
+encode, decode, send, receive = wire.encode, wire.decode, wire.send, wire.receive
+FOLDER = os.path.dirname(os.path.abspath(__file__))  # the worker's own frames live here
+
+# Cells with these tags are not part of the graded module: checks import the
+# grader (absent here) and demos train and plot.
+SKIPPED_TAGS = ("check", "demo")
+
+
+
+# ----------------------------------------------------------- loading the code
+def split_cells(text):
+    """Code cells of a py:percent file as (tags, source) pairs.
+
+    Each source is padded with the blank lines before it, so that line numbers
+    in tracebacks are those of the file.
+    """
+    cells, tags, lines, kind, start = [], (), [], "code", 0
+    for number, line in enumerate(text.splitlines(keepends=True)):
+        if line.startswith("# %%"):
+            if kind == "code":
+                cells.append((tags, "\n" * start + "".join(lines)))
+            header = line[4:]
+            kind = "markdown" if header.lstrip().startswith("[markdown]") else "code"
+            tags = tuple(t for t in SKIPPED_TAGS if f'"{t}"' in header.split("tags=")[-1]) \
+                if "tags=" in header else ()
+            lines, start = [], number + 1
+        else:
+            lines.append(line)
+    if kind == "code":
+        cells.append((tags, "\n" * start + "".join(lines)))
+    return cells
+
+
+def notebook_cells(text):
+    """Code cells of an .ipynb notebook as (tags, source) pairs."""
+    notebook = json.loads(text)
+    cells = []
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        meta = cell.get("metadata", {})
+        tags = tuple(meta.get("tags", []))
+        if meta.get("nbgrader", {}).get("grade") and not meta["nbgrader"].get("solution"):
+            tags += ("check",)
+        source = cell.get("source", "")
+        cells.append((tags, "".join(source) if isinstance(source, list) else source))
+    return cells
+
+
+def strip_magics(source):
+    """Comment out IPython magics and shell escapes so plain Python can run them."""
+    return "".join(("# " + line) if line.lstrip().startswith(("%", "!")) else line
+                   for line in source.splitlines(keepends=True))
+
+
+def load_module(path):
+    """Execute the graded cells of a chapter file; return its namespace."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    notebook = path.endswith(".ipynb")
+    cells = notebook_cells(text) if notebook else split_cells(text)
+    name = os.path.basename(path)
+    namespace = {"__name__": "submission", "__file__": name}
+    for index, (tags, source) in enumerate(cells):
+        if any(tag in SKIPPED_TAGS for tag in tags):
+            continue
+        source = strip_magics(source)
+        filename = f"{name} cell {index + 1}" if notebook else name
+        # Registered so that tracebacks can quote the learner's line; a .py
+        # file's cells keep their line numbers, so the whole file serves.
+        lines = (source if notebook else text).splitlines(keepends=True)
+        linecache.cache[filename] = (len(source), None, lines, filename)
+        exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
+def error_record(exc):
+    """An exception of the learner's code as fields: its type, its text and the learner's own
+    last frames (file, line, code; never a value). The grader decides what of it to show."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.dirname(os.path.abspath(f.filename)) != FOLDER][-3:]
+    kind = type(exc)
+    module, name = getattr(kind, "__module__", None), str(getattr(kind, "__qualname__", "Exception"))
+    name = name if module in (None, "builtins", "__main__") else f"{module}.{name}"
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a learner's __str__ may fail too
+        text = "<str() failed>"
+    frames = [[f.filename[-200:], f.lineno, f.name[-200:], (f.line or "")[-300:]] for f in frames]
+    if isinstance(exc, SyntaxError) and exc.lineno:  # where the parser stopped: the file's own line
+        frames.append([str(exc.filename or "")[-200:], exc.lineno, "<module>", (exc.text or "").strip()[-300:]])
+        text = str(exc.msg)
+    return {"type": name[-200:], "text": text[-1500:], "frames": frames}
+
+
+# --------------------------------------------------------------- the results
+def summarise_model(model, probe):
+    """Describe a Keras model as plain data: layers, weights and outputs on probe."""
+    import numpy as np
+
+    def ints(value):  # kernel_size, strides, pool_size: tuples of ints in the config
+        return [int(v) for v in value] if isinstance(value, (list, tuple)) else None
+
+    layers = []
+    for layer in model.layers:
+        config = layer.get_config()
+        activation = config.get("activation")
+        filters, rate = config.get("filters"), config.get("rate")
+        layers.append({
+            "class_name": type(layer).__name__,
+            "output_shape": [d if d is not None else -1 for d in layer.output.shape],
+            "params": int(layer.count_params()),
+            "activation": activation if isinstance(activation, str) else None,
+            "units": config.get("units"), "padding": config.get("padding"),
+            "filters": filters if isinstance(filters, int) else None,
+            "kernel_size": ints(config.get("kernel_size")), "strides": ints(config.get("strides")),
+            "pool_size": ints(config.get("pool_size")),
+            "rate": float(rate) if isinstance(rate, (int, float)) else None,
+        })
+    try:
+        input_shape = [d if d is not None else -1 for d in model.inputs[0].shape[1:]]
+    except AttributeError:  # an empty Sequential without a keras.Input has no inputs yet
+        input_shape = None
+    summary = {"layers": layers, "params": int(model.count_params()), "input_shape": input_shape,
+               "weights": [np.asarray(w) for w in model.get_weights()]}
+    if isinstance(probe, dict):   # the kit's probe: inputs, and the reference's weights to run them with
+        try:
+            if probe.get("weights") is not None:
+                model.set_weights(probe["weights"])
+        except Exception:  # noqa: BLE001 - weights of another architecture: no output to compare
+            return {"$model": summary}
+        probe = probe.get("input")
+    if probe is not None and input_shape is not None and np.ndim(probe) == len(input_shape) + 1:
+        # The probe is at least as large as any input the check asks for: crop it to
+        # this model's input, probe[:, :width] for a Dense model, [:, :h, :w, :c] for images.
+        crop = (slice(None),) + tuple(slice(0, d if d >= 0 else None) for d in input_shape)
+        summary["output"] = np.asarray(model(probe[crop], training=False))
+    return {"$model": summary}
+
+
+def to_plain(value, probe=None):
+    """Convert a student's return value into data the wire accepts."""
+    import numpy as np
+
+    if hasattr(value, "count_params") and hasattr(value, "layers"):
+        return summarise_model(value, probe)
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, (bool, int, float, np.generic)) and not isinstance(value, np.object_):
+        return np.asarray(value)
+    if type(value).__module__.split(".")[0] in ("numpy", "tensorflow", "keras", "jax", "torch") \
+            or isinstance(value, np.ndarray):
+        array = np.asarray(value)
+        if array.dtype.name not in ALLOWED_DTYPES:
+            raise WireError(WIRE["returned_dtype"], dtype=array.dtype)
+        return np.array(array)
+    raise WireError(WIRE["returned_type"], type=type(value).__name__)
+
+
+def serve(namespace, requests, replies):
+    while True:
+        try:
+            request = receive(requests)
+        except EOFError:
+            return
+        function = namespace.get(request["call"])
+        if not callable(function):
+            send(replies, {"kind": "missing"})
+            continue
+        try:
+            args = decode(request.get("args", []))
+            kwargs = decode(request.get("kwargs", {}))
+            result = function(*args, **kwargs)
+            plain = encode(to_plain(result, decode(request.get("probe"))))
+        except NotImplementedError:
+            send(replies, {"kind": "not_implemented"})
+        except WireError as exc:
+            send(replies, {"kind": "bad_output", "detail": exc.record()})
+        except BaseException as exc:  # noqa: B902 - SystemExit too is the submission's fault
+            send(replies, {"kind": "exception", "error": error_record(exc)})
+        else:
+            send(replies, {"ok": plain})
+
+
+def main(argv):
+    path, requests, replies = argv[1], int(argv[2]), int(argv[3])
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    sys.setrecursionlimit(10000)
+    try:
+        namespace = load_module(path)
+    except BaseException as exc:  # noqa: B902 - a broken file is reported, not raised
+        kind = "syntax" if isinstance(exc, SyntaxError) else "load"
+        send(replies, {"event": "load_error", "kind": kind, "error": error_record(exc)})
+        return 0
+    functions = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("_"))
+    send(replies, {"event": "ready", "functions": functions})
+    serve(namespace, requests, replies)
+    return 0
