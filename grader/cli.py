@@ -51,6 +51,12 @@ def parser():
 
     s = sub.add_parser("gradescope", help=t("instructors: a Gradescope autograder bundle (zip)"))
     s.add_argument("zip", type=Path, metavar="OUT.zip")
+    s.add_argument("--chapter", action="append", metavar="ID",
+                   help=t("only this chapter (repeatable); default: every chapter"))
+    s.add_argument("--public-seed", action="store_true",
+                   help=t("allow a bundle without NNDL_HIDDEN_SEED (hidden checks on the public default seed)"))
+    s.add_argument("--hidden-visibility", choices=("hidden", "after_due_date", "after_published", "visible"),
+                   help=t("when students see the hidden checks' results (default: hidden)"))
 
     add_learner_commands(sub)
 
@@ -108,6 +114,7 @@ def cmd_grade(args):
     from nndl.grader.reports import report
     from nndl.grader.content.check import VISIBLE
     from nndl.grader.config import GraderConfig
+    from nndl.grader.grading import submission
 
     selected = chapters_asked(args.chapter, chapters.available())
     if args.jobs < 1:
@@ -124,6 +131,8 @@ def cmd_grade(args):
     if args.out:
         raise UsageError(t("--out is for a batch, and {submission} holds chapter files: "
                            "use --json FILE", submission=args.submission))
+    submission.find(args.submission)  # a submission that cannot be read is the one line on stderr
+    _warn_public_seed(args)
     visibility = (VISIBLE,) if args.visible_only else None
     result = harness.grade(args.submission, GraderConfig.from_env(), selected,
                            **({"visibility": visibility} if visibility else {}), jobs=args.jobs,
@@ -148,6 +157,14 @@ def _batch(args):
     return batch.students(args.submission) if args.submission.is_dir() else None
 
 
+def _warn_public_seed(args):
+    """One line when hidden checks run on the public default seed; the seed itself is never shown."""
+    from nndl.grader.config import hidden_seed_set
+
+    if not args.visible_only and not hidden_seed_set():
+        print(t("warning: hidden checks use the public default seed; set NNDL_HIDDEN_SEED"), file=sys.stderr)
+
+
 def cmd_grade_batch(args, selected, found):
     """A folder of student folders: each student graded, --jobs of them at a time."""
     from nndl.grader.grading import batch
@@ -164,6 +181,7 @@ def cmd_grade_batch(args, selected, found):
                            submission=args.submission, count=len(found)))
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(t("cannot write results into {out}: not a folder", out=args.out))
+    _warn_public_seed(args)
     print(t("batch: {count} students in {submission}, {jobs} at a time",
             count=len(found), submission=args.submission, jobs=args.jobs), file=sys.stderr)
     visibility = (VISIBLE,) if args.visible_only else None
@@ -197,7 +215,13 @@ def cmd_gradescope(args):
     if not args.zip.parent.is_dir():
         raise UsageError(t("cannot write {path}: no folder {folder}", path=args.zip,
                            folder=args.zip.parent))
-    names = gradescope.build_bundle(args.zip)
+    from nndl.grader.content import chapters
+
+    try:
+        names = gradescope.build_bundle(args.zip, chapters_wanted=chapters_asked(args.chapter, chapters.available()),
+                                        public_seed=args.public_seed, hidden_visibility=args.hidden_visibility)
+    except gradescope.NoSeed:
+        raise UsageError(t(gradescope.NO_SEED)) from None
     print(t("wrote {path} ({count} files); upload it as the assignment's autograder",
             path=args.zip, count=len(names)))
     return 0

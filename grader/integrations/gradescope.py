@@ -27,7 +27,7 @@ from pathlib import Path
 
 from nndl.grader.content import chapters
 from nndl.grader.config import GraderConfig, autograder_root, hidden_seed_set
-from nndl.i18n import t, tr
+from nndl.i18n import N_, t, tr
 
 SETTINGS = "nndl_settings.json"
 DISTRIBUTION = "nndl"
@@ -53,14 +53,36 @@ exec "$PYTHON" -m nndl.grader.integrations.gradescope --root "$ROOT"
 """
 
 
-def build_bundle(out_zip, hidden_seed=None):
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+NO_SEED = N_("no course seed: set NNDL_HIDDEN_SEED (kept secret), or pass --public-seed to grade "
+             "hidden checks on the public default seed")
+
+
+class NoSeed(ValueError):
+    """A bundle was asked for without a course seed: its hidden checks would use the public one."""
+
+
+def build_bundle(out_zip, hidden_seed=None, chapters_wanted=None, public_seed=False, hidden_visibility=None):
     """Write the autograder zip; the list of names in it.
 
     The hidden seed (NNDL_HIDDEN_SEED when not given) goes into the bundle's
-    settings, which Gradescope keeps out of the students' reach.
+    settings, which Gradescope keeps out of the students' reach. Without one the
+    bundle is refused (NoSeed) unless public_seed: hidden checks on the public
+    default seed are hidden from no one who read the grader. chapters_wanted
+    limits the bundle to those chapters; hidden_visibility sets when students
+    see the hidden checks' results (Gradescope's visibility, e.g. after_due_date).
     """
-    if hidden_seed is None:
-        hidden_seed = GraderConfig.from_env().hidden_seed if hidden_seed_set() else None
+    if hidden_seed is None and hidden_seed_set():
+        hidden_seed = GraderConfig.from_env().hidden_seed
+    if hidden_seed is None and not public_seed:
+        raise NoSeed(NO_SEED)
+    settings = {"hidden_seed": hidden_seed} if hidden_seed is not None else {}
+    if chapters_wanted:
+        settings["chapters"] = list(chapters_wanted)
+    if hidden_visibility:
+        settings["hidden_visibility"] = hidden_visibility
     names = []
     with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as bundle:
         built = grader_wheel(folder)
@@ -71,7 +93,6 @@ def build_bundle(out_zip, hidden_seed=None):
             info.external_attr = 0o755 << 16
             bundle.writestr(info, text)
             names.append(name)
-        settings = {"hidden_seed": hidden_seed} if hidden_seed is not None else {}
         bundle.writestr(SETTINGS, json.dumps(settings) + "\n")
         names.append(SETTINGS)
     return names
@@ -98,15 +119,20 @@ def grader_wheel(folder):
                       distribution.read_text("entry_points.txt") or "")
 
 
-def gradescope_test(result):
-    """A Result as a test of Gradescope's results.json (its keys only)."""
-    return {key: result.as_json()[key] for key in TEST_KEYS}
+def gradescope_test(result, hidden_visibility=None):
+    """A Result as a test of Gradescope's results.json (its keys only); a hidden check's visibility
+    is hidden_visibility when the instructor set one."""
+    test = {key: result.as_json()[key] for key in TEST_KEYS}
+    if hidden_visibility and test["visibility"] == "hidden":
+        test["visibility"] = hidden_visibility
+    return test
 
 
-def pending_tests(chapter_ids):
+def pending_tests(chapter_ids, hidden_visibility=None):
     """Every check at zero, for the results written before grading starts."""
     return {c: [{"name": f"{c}/{k.id}", "score": 0.0, "max_score": float(k.points),
-                 "status": "failed", "visibility": k.visibility,
+                 "status": "failed",
+                 "visibility": hidden_visibility if hidden_visibility and k.visibility == "hidden" else k.visibility,
                  "output": t("not graded yet: the autograder stopped (time-out) before this check")}
                 for k in chapters.checks(c)] for c in chapter_ids}
 
@@ -146,9 +172,10 @@ def main_root(root):
     results.parent.mkdir(parents=True, exist_ok=True)
     settings_file = root / "source" / SETTINGS
     settings = json.loads(settings_file.read_text()) if settings_file.is_file() else {}
+    wanted = [c for c in settings.pop("chapters", None) or chapters.available() if c in chapters.available()]
+    hidden_visibility = settings.pop("hidden_visibility", None)
     config = GraderConfig.from_env(**settings)
-    wanted = chapters.available()
-    tests = pending_tests(wanted)
+    tests = pending_tests(wanted, hidden_visibility)
     try:
         files, warnings = find_submission(root / "submission")
         kind = sandbox.choose(config.sandbox)
@@ -163,7 +190,7 @@ def main_root(root):
             else contextlib.nullcontext() as pool:
         for chapter in wanted:
             def graded(index, result, chapter=chapter):
-                tests[chapter][index] = gradescope_test(result)
+                tests[chapter][index] = gradescope_test(result, hidden_visibility)
                 write_results(results, tests, started,
                               "\n".join(lines + [t("Graded up to {check}.", check=result.name)]))
             harness.grade_chapter(chapter, files.get(chapter), config, pool=pool, on_result=graded)

@@ -156,7 +156,24 @@ def test_unknown_files_are_ignored_with_a_warning(capsys, tmp_path):
         assert f"ignored {name}: not a chapter file" in out
     assert [t["name"] for t in data["tests"]] == check_names("ch01_perceptron")
     assert {t["output"] for t in data["tests"]} == {"not submitted"} and data["score"] == 0
+    assert err == "warning: hidden checks use the public default seed; set NNDL_HIDDEN_SEED\n"
+
+
+def test_grade_warns_once_without_a_seed_and_never_shows_it(tmp_path, capsys, monkeypatch, answers_dir):
+    """Does `nndl grade` say once that hidden checks use the public seed, and, with a course seed,
+    say nothing of it anywhere (terminal, JSON, HTML)?"""
+    monkeypatch.delenv("NNDL_HIDDEN_SEED", raising=False)
+    path = answers_dir / "ch01_perceptron.py"
+    assert cli.main(["grade", str(path)]) == 0
+    assert capsys.readouterr().err.count("public default seed") == 1
+    assert cli.main(["grade", str(path), "--visible-only"]) == 0
+    assert capsys.readouterr().err == ""  # no hidden check, nothing to warn of
+    monkeypatch.setenv("NNDL_HIDDEN_SEED", "987654321")
+    assert cli.main(["grade", str(path), "--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html")]) == 0
+    out, err = capsys.readouterr()
     assert err == ""
+    for text in (out, (tmp_path / "r.json").read_text(encoding="utf-8"), (tmp_path / "r.html").read_text(encoding="utf-8")):
+        assert "987654321" not in text
 
 
 # ------------------------------------------------------------- other commands

@@ -68,7 +68,7 @@ def test_schema_check_catches_bad_results():
 def bundle(tmp_path_factory):
     """`nndl gradescope OUT.zip`, unzipped where Gradescope puts it: ROOT/source."""
     root = tmp_path_factory.mktemp("autograder")
-    assert cli.main(["gradescope", str(root / "autograder.zip")]) == 0
+    assert cli.main(["gradescope", str(root / "autograder.zip"), "--public-seed"]) == 0
     with zipfile.ZipFile(root / "autograder.zip") as archive:
         archive.extractall(root / "source")
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
@@ -165,6 +165,38 @@ def test_bundle_keeps_the_hidden_seed(tmp_path, monkeypatch):
     with zipfile.ZipFile(tmp_path / "a.zip") as archive:
         assert json.loads(archive.read(gradescope.SETTINGS)) == {"hidden_seed": 4242}
     monkeypatch.delenv("NNDL_HIDDEN_SEED")
-    gradescope.build_bundle(tmp_path / "b.zip")
+    with pytest.raises(gradescope.NoSeed):   # fails closed: no bundle on the public seed by accident
+        gradescope.build_bundle(tmp_path / "b.zip")
+    gradescope.build_bundle(tmp_path / "b.zip", public_seed=True)
     with zipfile.ZipFile(tmp_path / "b.zip") as archive:
         assert json.loads(archive.read(gradescope.SETTINGS)) == {}
+
+
+def test_the_bundle_command_refuses_without_a_seed(tmp_path, capsys, monkeypatch):
+    """Does `nndl gradescope` without NNDL_HIDDEN_SEED stop with one line, and write nothing?"""
+    monkeypatch.delenv("NNDL_HIDDEN_SEED", raising=False)
+    assert cli.main(["gradescope", str(tmp_path / "a.zip")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "NNDL_HIDDEN_SEED" in err and "--public-seed" in err
+    assert not (tmp_path / "a.zip").exists()
+
+
+def test_a_one_chapter_bundle_after_the_due_date(tmp_path, monkeypatch, answers_dir):
+    """`--chapter ch02_activations --hidden-visibility after_due_date`: are only that chapter's checks
+    graded, are the hidden ones shown after the due date, and is the seed in no result?"""
+    monkeypatch.setenv("NNDL_HIDDEN_SEED", "987654321")
+    root = tmp_path / "autograder"
+    assert cli.main(["gradescope", str(tmp_path / "a.zip"), "--chapter", CH02,
+                     "--hidden-visibility", "after_due_date"]) == 0
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        archive.extractall(root / "source")
+    monkeypatch.delenv("NNDL_HIDDEN_SEED")  # the bundle carries it
+    (root / "submission").mkdir()
+    shutil.copy(answers_dir / f"{CH02}.py", root / "submission")
+    assert gradescope.main_root(root) == 0
+    text = (root / "results" / "results.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert schema_errors(data) == [] and "987654321" not in text
+    assert [t["name"] for t in data["tests"]] == check_names(CH02)
+    assert {t["visibility"] for t in data["tests"]} == {"visible", "after_due_date"}
+    assert data["score"] == sum(k.points for k in chapters.checks(CH02))
