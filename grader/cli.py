@@ -40,6 +40,9 @@ def parser():
     s.add_argument("--out", type=Path, metavar="RESULTS_DIR",
                    help=t("a batch (a folder of student folders): write <student>.json and "
                           "grades.csv here"))
+    s.add_argument("--compare", type=Path, metavar="OLD_DIR",
+                   help=t("a batch regrade: show and write (regrade.json, regrade.csv) which students and "
+                          "checks changed since the results in OLD_DIR"))
     s.add_argument("--visible-only", action="store_true", help=argparse.SUPPRESS)
 
     s = sub.add_parser("stats", help=t("instructors: per-check pass counts, common failures, "
@@ -128,6 +131,8 @@ def cmd_grade(args):
                            submission=args.submission, exercises=args.submission / "exercises"))
     if _batch(args) is not None:
         return cmd_grade_batch(args, selected, _batch(args))
+    if args.compare is not None:
+        raise UsageError(t("--compare is for a batch regrade (with --out)"))
     if args.out:
         raise UsageError(t("--out is for a batch, and {submission} holds chapter files: "
                            "use --json FILE", submission=args.submission))
@@ -169,6 +174,7 @@ def cmd_grade_batch(args, selected, found):
     """A folder of student folders: each student graded, --jobs of them at a time."""
     from nndl.grader.grading import batch
     from nndl.grader.content.check import VISIBLE
+    from nndl.grader.reports import regrade
     from nndl.grader.config import GraderConfig
 
     if args.json or getattr(args, "html", None):
@@ -181,6 +187,10 @@ def cmd_grade_batch(args, selected, found):
                            submission=args.submission, count=len(found)))
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(t("cannot write results into {out}: not a folder", out=args.out))
+    if args.compare is not None and not regrade.has_results(args.compare):
+        raise UsageError(t("--compare {old}: no results of an earlier `nndl grade --out` there", old=args.compare))
+    if args.compare is not None and args.compare.resolve() == args.out.resolve():
+        raise UsageError(t("--compare needs the earlier results in another folder than --out"))
     _warn_public_seed(args)
     print(t("batch: {count} students in {submission}, {jobs} at a time",
             count=len(found), submission=args.submission, jobs=args.jobs), file=sys.stderr)
@@ -190,6 +200,10 @@ def cmd_grade_batch(args, selected, found):
                                    jobs=args.jobs)
     print(batch.summary(done))
     print(t("wrote {count} results and grades.csv to {out}", count=len(done), out=args.out))
+    if args.compare is not None:
+        rows = regrade.compare(args.compare, args.out)
+        regrade.write(rows, args.out)
+        print(regrade.summary(rows, len(done)))
     return 0
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CH02, FAST, check_names
+from conftest import CH02, FAST, check_names, replace_functions
 from nndl.grader.grading import batch
 from nndl.grader import cli
 
@@ -150,3 +150,49 @@ def test_progress_bar_counts_students_with_an_eta(klass, tmp_path):
     assert "4/4" in last and "ETA" in last and re.search(r"\b\d+:\d\d:\d\d\b", last), last  # elapsed h:mm:ss
     assert any(f"{g.student}: {g.report.score:g}/{g.report.max_score:g}" in line
                for g in done for line in final)
+
+
+def test_a_regrade_shows_exactly_what_changed(answers_dir, stubs_dir, tmp_path, monkeypatch, capsys):
+    """After one check's tolerance changes, does `--compare OLD` name exactly the students and the
+    checks whose result changed (and, with nothing changed, say so)?"""
+    import dataclasses
+    import importlib
+
+    klass = tmp_path / "class"
+    for student, source in (("alice", answers_dir), ("erin", answers_dir), ("frank", stubs_dir)):
+        (klass / student).mkdir(parents=True)
+        shutil.copy(source / f"{CH02}.py", klass / student)
+    erin = klass / "erin" / f"{CH02}.py"  # sigmoid 1e-4 off: wrong at rtol 1e-6, right at 1e-3
+    erin.write_text(replace_functions(erin.read_text(encoding="utf-8"), "def sigmoid(x):\n"
+                                      "    return 0.5 * (1 + np.tanh(np.asarray(x, dtype=float) / 2)) * (1 + 1e-4)\n"),
+                    encoding="utf-8")
+    grade = ["grade", str(klass), "--chapter", CH02]
+    assert cli.main(grade + ["--out", str(tmp_path / "old")]) == 0
+    assert cli.main(grade + ["--out", str(tmp_path / "same"), "--compare", str(tmp_path / "old")]) == 0
+    assert "no student's result changed (3 compared)" in capsys.readouterr().out
+    assert json.loads((tmp_path / "same" / "regrade.json").read_text()) == []
+
+    suite = importlib.import_module(f"nndl.grader.suites.{CH02}")
+    loosened = [dataclasses.replace(c, rtol=1e-3) if c.function == "sigmoid" else c for c in suite.CHECKS]
+    monkeypatch.setattr(suite, "CHECKS", loosened)
+    assert cli.main(grade + ["--out", str(tmp_path / "new"), "--compare", str(tmp_path / "old")]) == 0
+    out = capsys.readouterr().out
+    rows = json.loads((tmp_path / "new" / "regrade.json").read_text())
+    sigmoid = sorted(f"{CH02}/{c.id}" for c in loosened if c.function == "sigmoid")
+    points = sum(c.points for c in loosened if c.function == "sigmoid")
+    assert [r["student"] for r in rows] == ["erin"]
+    assert [c["name"] for c in rows[0]["checks"]] == sigmoid
+    assert rows[0]["change"] == points and all(c["old"] == 0 and c["new"] > 0 for c in rows[0]["checks"])
+    assert "regrade: 1 of 3 students' results changed" in out and "erin:" in out
+    with open(tmp_path / "new" / "regrade.csv", newline="") as handle:
+        assert [row["check"] for row in csv.DictReader(handle)] == sigmoid
+
+
+def test_compare_needs_earlier_results(klass, tmp_path, capsys):
+    """Is --compare without earlier results, or without a batch, a one-line usage error?"""
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["grade", str(klass), "--out", str(tmp_path / "new"), "--compare",
+                     str(tmp_path / "empty")]) == 2
+    assert "no results of an earlier `nndl grade --out` there" in capsys.readouterr().err
+    assert cli.main(["grade", str(klass / "alice"), "--compare", str(tmp_path / "empty")]) == 2
+    assert "--compare is for a batch regrade" in capsys.readouterr().err
