@@ -7,7 +7,10 @@ edits of the chapter 2 model answers: one function replaced by a snippet from
 """
 import os
 import re
+import subprocess
+import sysconfig
 import tempfile
+import venv
 from pathlib import Path
 
 import pytest
@@ -128,3 +131,19 @@ def assert_only_lost(report, chapter, lost, kind):
             assert (result.status, result.score) == ("passed", check.points), result
     assert report.score == pytest.approx(report.max_score - sum(c.points for c in lost))
     return {r.name.split("/", 1)[1]: r for r in report.results}
+
+
+def fresh_venv(folder):
+    """A new venv (its bin folder) that sees the course's third-party packages, not the course.
+
+    Its dependencies come from the course's venv through a path file, which adds their folder
+    to sys.path but runs none of the .pth files there: the course's editable nndl stays
+    invisible, and whatever is installed into the new venv is all of nndl it has.
+    """
+    venv.create(folder, with_pip=True)
+    bin_dir = Path(folder) / "bin"
+    site = Path(subprocess.check_output([bin_dir / "python", "-c",
+                                         "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                        text=True).strip())
+    (site / "course_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return bin_dir

@@ -42,11 +42,11 @@ def run_check(check, chapter, seed, call, figures=False):
 
 def _run_check(check, chapter, seed, call, figures):
     hidden = check.visibility != VISIBLE
-    rng = check.rng(chapter, seed if hidden else VISIBLE_SEED)
+    seed = seed if hidden else VISIBLE_SEED
+    rng = check.rng(chapter, seed)
     name = f"{chapter}/{check.id}"
     cases = check.cases(rng)
     probe = check.probe(rng) if check.probe else None
-    seed = seed if hidden else VISIBLE_SEED
     for number, case in enumerate(cases, 1):
         facts = None
         if check.kit.probe:  # the learner's process gets its probe from the judge's facts

@@ -192,25 +192,24 @@ class DiskCache:
         return {"fingerprint": fingerprint(), "check": name, "seed": int(seed), "case": int(number),
                 "kind": kind, "inputs": inputs_digest(case, probe)}
 
-    def load(self, name, seed, number, case, kind="answer", probe=None):
-        """The stored answer (kind "answer") or judge's facts ("facts"), or None when there is
-        none to trust."""
-        return self._load(self._path(name, seed, number, kind), self.key(name, seed, number, case, kind, probe))
+    def entry(self, name, seed, number, case, kind="answer", probe=None):
+        """(path, key) of a case's answer (kind "answer") or judge's facts ("facts"); Uncacheable when
+        the case's inputs are more than plain data."""
+        return self._path(name, seed, number, kind), self.key(name, seed, number, case, kind, probe)
 
-    def store(self, name, seed, number, case, value, kind="answer", probe=None):
-        try:
-            key = self.key(name, seed, number, case, kind, probe)
-        except Uncacheable:
-            return False
-        return self._store(self._path(name, seed, number, kind), key, value)
-
-    def call_key(self, reference, args, kwargs):
+    def call_entry(self, reference, args, kwargs):
         """(path, key) of a reference's value on other inputs (a compare's own use of a reference)."""
         digest = inputs_digest(Case("", tuple(args), dict(kwargs)))
         key = {"fingerprint": fingerprint(), "call": f"{reference.module}.{reference.name}", "inputs": digest}
         return self.directory / fingerprint()[:20] / "calls" / key["call"] / f"{digest[:32]}.npz", key
 
-    def _load(self, path, key):
+    def load(self, name, seed, number, case, kind="answer", probe=None):
+        """The stored answer or facts of a case, or None when there is none to trust."""
+        return self.read(self.entry(name, seed, number, case, kind, probe))
+
+    def read(self, entry):
+        """The value stored at entry (path, key), or None when there is none to trust."""
+        path, key = entry
         if not path.is_file():
             self.misses += 1
             return None
@@ -227,7 +226,9 @@ class DiskCache:
         self.hits += 1
         return value
 
-    def _store(self, path, key, value):
+    def write(self, entry, value):
+        """Store value at entry (path, key); False when it is no plain data or cannot be written."""
+        path, key = entry
         arrays = []
         try:
             tree = _encode(value, arrays)
@@ -255,31 +256,45 @@ class Oracle:
         self.memory = {}
         self.lock = threading.RLock()  # a reference may ask the oracle for another one
 
-    def answer(self, check, name, seed, number, case):
-        """The reference's answer to one case.
+    def _kept(self, memo, entry, compute):
+        """The value memo names (None: not kept in memory): from memory, else from the disk's entry,
+        else compute(); then kept in both (plain data only: a Keras model is the caller's own, since comparing it loads the
+        learner's weights into it).
 
-        One reference runs at a time: some drive shared Keras state (a model
-        whose optimizer a callback adjusts, the global random seed), which two
-        graders' threads must not interleave. Only plain arrays are shared,
-        read-only; a Keras model is the caller's own, since comparing it loads
-        the learner's weights into it.
+        One reference runs at a time: some drive shared Keras state (a model whose
+        optimizer a callback adjusts, the global random seed), which two graders'
+        threads must not interleave. The lock is re-entrant: computing facts asks
+        for the answer, and a reference may ask the oracle for another one.
         """
-        key = (check, name, seed, number)
         with self.lock:
-            if key in self.memory:
-                return self.memory[key]
-            disk = self.disk if _fingerprinted(check.reference) else None
-            expected = disk.load(name, seed, number, case) if disk else None
-            if expected is None:
+            if memo is not None and memo in self.memory:
+                return self.memory[memo]
+            value = self.disk.read(entry) if entry else None
+            if value is None:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # Keras's advice is for model authors, not for us
-                    expected = check.reference(*case.args, **case.kwargs)
-                if disk and _frozen(expected):
-                    disk.store(name, seed, number, case, expected)
-            if _frozen(expected):
-                self.memory[key] = expected
-            return expected
+                    value = compute()
+                if entry and _frozen(value):
+                    self.disk.write(entry, value)
+            if memo is not None and _frozen(value):
+                self.memory[memo] = value
+            return value
 
+    def _entry(self, reference, make):
+        """make()'s disk entry, or None: no cache folder, code outside the fingerprint, or inputs
+        that are more than plain data."""
+        if self.disk is None or not _fingerprinted(reference):
+            return None
+        try:
+            return make()
+        except Uncacheable:
+            return None
+
+    def answer(self, check, name, seed, number, case):
+        """The reference's answer to one case."""
+        return self._kept((check, name, seed, number),
+                          self._entry(check.reference, lambda: self.disk.entry(name, seed, number, case)),
+                          lambda: check.reference(*case.args, **case.kwargs))
 
     def facts(self, check, name, seed, number, case, probe):
         """What check.kit's judge reads for one case (the kit's facts), from the reference's answer.
@@ -288,48 +303,21 @@ class Oracle:
         before the call (a Keras model is run with the reference's weights):
         stored as plain data, so a warm cache needs no reference model at all.
         """
-        key = ("facts", check, name, seed, number)
-        with self.lock:
-            if key in self.memory:
-                return self.memory[key]
-            disk = self.disk if _fingerprinted(check.reference) else None
-            facts = disk.load(name, seed, number, case, "facts", probe) if disk else None
-        if facts is None:
-            expected = self.answer(check, name, seed, number, case)
-            with self.lock, warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                facts = check.kit.facts(check, case, expected, probe)
-                if disk:
-                    disk.store(name, seed, number, case, facts, "facts", probe)
-        with self.lock:
-            _frozen(facts)
-            self.memory[key] = facts
-        return facts
-
+        return self._kept(("facts", check, name, seed, number),
+                          self._entry(check.reference,
+                                      lambda: self.disk.entry(name, seed, number, case, "facts", probe)),
+                          lambda: check.kit.facts(check, case, self.answer(check, name, seed, number, case),
+                                                  probe))
 
     def call(self, reference, *args, **kwargs):
         """reference(*args, **kwargs), kept like an answer: for a compare or a case maker that
         needs a reference's value on inputs of its own (the learner's chosen setting, a parse)."""
         if not isinstance(reference, Reference):
             return reference(*args, **kwargs)
-        try:
-            path, key = self.disk.call_key(reference, args, kwargs) if self.disk else (None, None)
-            memo = ("call", json.dumps(key, sort_keys=True)) if key else None
-        except Uncacheable:
-            path = key = memo = None
-        with self.lock:
-            if memo in self.memory:
-                return self.memory[memo]
-            value = self.disk._load(path, key) if key else None
-            if value is None:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    value = reference(*args, **kwargs)
-                if key:
-                    self.disk._store(path, key, value)
-            if memo and _frozen(value):
-                self.memory[memo] = value
-            return value
+        entry = self._entry(reference, lambda: self.disk.call_entry(reference, args, kwargs))
+        if entry is None:
+            return self._kept(None, None, lambda: reference(*args, **kwargs))  # nothing to name it by
+        return self._kept(("call", json.dumps(entry[1], sort_keys=True)), entry, lambda: reference(*args, **kwargs))
 
 
 def _fingerprinted(reference):

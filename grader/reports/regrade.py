@@ -10,22 +10,15 @@ import csv
 import json
 from pathlib import Path
 
+from nndl.grader.reports.stats import Cohort
 from nndl.i18n import t
 
 
 def _results(folder):
-    """{student: {check name: test}, ...} and {student: score} of a results folder."""
-    tests, scores = {}, {}
-    for path in sorted(Path(folder).glob("*.json")):
-        if path.name == "regrade.json":
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            tests[path.stem] = {test["name"]: test for test in data["tests"]}
-            scores[path.stem] = float(data["score"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # not a student's results file
-    return tests, scores
+    """{student: {check name: test}} and {student: score} of a results folder (stats.Cohort reads it)."""
+    students = Cohort.load(folder).students
+    return ({student: {test["name"]: test for test in data["tests"]} for student, data in students.items()},
+            {student: float(data["score"]) for student, data in students.items()})
 
 
 def has_results(folder):

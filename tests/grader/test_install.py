@@ -9,29 +9,18 @@ import json
 import os
 import subprocess
 import sys
-import sysconfig
-import venv
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from conftest import fresh_venv
 from nndl.grader.content import chapters
 
 from nndl.grader.integrations import gradescope
 
 REPO = chapters.ROOT
 CH02 = "ch02_activations"
-
-
-def fresh_venv(folder):
-    venv.create(folder, with_pip=True)
-    bin_dir = folder / "bin"
-    site = Path(subprocess.check_output([bin_dir / "python", "-c",
-                                         "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                        text=True).strip())
-    (site / "course_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    return bin_dir
 
 
 def run(bin_dir, *args, cwd):

@@ -11,14 +11,13 @@ import os
 import re
 import subprocess
 import sys
-import sysconfig
-import venv
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from nndl.grader.content import build, chapters, kit
+from conftest import fresh_venv
 from nndl import compiled
 from nndl.records import VISIBLE
 
@@ -35,13 +34,7 @@ def student(tmp_path_factory):
         written = build.release(folder, answers=model)
         kit.write_kit(folder)
     kit.write_notebooks([answers / f"{CH02}.py"])
-    env_dir = root / "venv"
-    venv.create(env_dir, with_pip=True)
-    bin_dir = env_dir / "bin"
-    site = Path(subprocess.check_output([bin_dir / "python", "-c",
-                                         "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                        text=True).strip())
-    (site / "course_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    bin_dir = fresh_venv(root / "venv")
     done = subprocess.run([bin_dir / "python", "-m", "pip", "install", "--no-deps", "--no-index",
                            "--quiet", str(handout)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
