@@ -52,6 +52,8 @@ def step(z):
         z: array of any shape (weighted inputs).
     Returns:
         float array of the same shape; step(0) = 0, the neuron does not fire.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -68,6 +70,8 @@ def perceptron_predict(X, w, b):
         b: bias, a float.
     Returns:
         float array of shape (n,) with values 0.0 or 1.0.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -101,6 +105,8 @@ def perceptron_train(X, y, eta=0.1, epochs=10):
         epochs: the number of passes over the data.
     Returns:
         (w, b): w of shape (n_in,) and b a float, after the last epoch.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -117,6 +123,8 @@ def perceptron_converges(X, y, eta=0.1, epochs=100):
         epochs: the number of passes over the data.
     Returns:
         bool.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -55,6 +55,8 @@ def step(x):
         x: array of any shape.
     Returns:
         float array of the same shape; step(0) = 0.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -67,6 +69,8 @@ def linear(x):
         x: array of any shape.
     Returns:
         float array equal to x.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -79,6 +83,8 @@ def linear_prime(x):
         x: array of any shape.
     Returns:
         float array of ones, same shape as x.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -109,6 +115,8 @@ def sigmoid(x):
         x: array of any shape.
     Returns:
         float array of the same shape, values in [0, 1].
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -123,6 +131,8 @@ def tanh(x):
         x: array of any shape.
     Returns:
         float array of the same shape, values in [-1, 1].
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -149,6 +159,8 @@ def relu(x):
         x: array of any shape.
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -162,6 +174,8 @@ def leaky_relu(x, negative_slope=0.2):
         negative_slope: the slope alpha for x <= 0 (default 0.2, as Keras).
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -191,6 +205,8 @@ def softmax(x, axis=-1):
         axis: the axis that sums to 1 (default the last).
     Returns:
         float array of the same shape as x.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -219,6 +235,8 @@ def sigmoid_prime(x):
         x: array of any shape.
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -231,6 +249,8 @@ def tanh_prime(x):
         x: array of any shape.
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -243,6 +263,8 @@ def relu_prime(x):
         x: array of any shape.
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -256,6 +278,8 @@ def leaky_relu_prime(x, negative_slope=0.2):
         negative_slope: the slope for x <= 0 (default 0.2).
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -268,6 +292,8 @@ def softmax_jacobian(x):
         x: array of shape (n,).
     Returns:
         float array of shape (n, n), where s = softmax(x).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -52,6 +52,8 @@ def dense_forward(X, W, b, activation="sigmoid"):
         activation: "sigmoid", "tanh", "relu", "linear" or "softmax".
     Returns:
         float array of shape (batch, n_out).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -69,6 +71,8 @@ def feedforward(X, weights, biases, activation="sigmoid"):
         activation: the activation of every layer, the last one included.
     Returns:
         float array of shape (batch, sizes[-1]).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -82,6 +86,8 @@ def param_count(sizes):
         sizes: layer sizes, e.g. [784, 30, 10].
     Returns:
         int.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -114,6 +120,8 @@ def build_mlp(sizes, activation="sigmoid", output_activation="softmax"):
         output_activation: activation of the output layer.
     Returns:
         a keras.Sequential model with len(sizes) - 1 Dense layers.
+
+    Framework exercise (框架): build it with Keras.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -70,6 +70,8 @@ def quadratic_cost_grad(X, y, W, b):
         b: biases, shape (n_out,).
     Returns:
         (C, dW, db): a float, and arrays of the shapes of W and b.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -105,6 +107,8 @@ def batch_gradient_descent(X, y, W, b, eta, epochs):
         epochs: number of steps (passes over the data); 0 returns W and b.
     Returns:
         (W, b) after training, as new arrays.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -126,6 +130,8 @@ def minibatch_sgd(X, y, W, b, eta, batch_size, order):
         order: int array, shape (epochs, batch): the sample indices of each epoch.
     Returns:
         (W, b) after training.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -144,6 +150,8 @@ def sgd(X, y, W, b, eta, order):
         order: int array, shape (epochs, batch): the sample indices of each epoch.
     Returns:
         (W, b) after training.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -220,6 +228,8 @@ def sgd_momentum_step(W, grad, v, eta=0.01, momentum=0.9, nesterov=False):
         eta: learning rate; momentum: mu in [0, 1); nesterov: look-ahead step.
     Returns:
         (W_new, v_new).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -237,6 +247,8 @@ def rmsprop_step(W, grad, s, eta=0.001, rho=0.9, epsilon=1e-7):
         eta: learning rate; rho: decay of the mean; epsilon: added inside the root.
     Returns:
         (W_new, s_new).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -257,6 +269,8 @@ def adam_step(W, grad, m, v, t, eta=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-
         eta, beta_1, beta_2, epsilon: Keras's hyperparameters.
     Returns:
         (W_new, m_new, v_new).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -292,6 +306,8 @@ def run_optimizer(W, grads, method, **hyper):
         **hyper: e.g. eta=0.1, momentum=0.9 (passed on to the step function).
     Returns:
         array of shape (steps + 1, *W.shape): W before the first step, then after each.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -387,6 +403,8 @@ def ga_cost(X, y, genes):
         genes: one individual per row, shape (pop, n_in + 1): weights then bias.
     Returns:
         costs, shape (pop,).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -402,6 +420,8 @@ def tournament_select(population, fitness, n, seed):
         seed: int or np.random.Generator, for np.random.default_rng.
     Returns:
         the selected rows of population, shape (n, n_genes).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -417,6 +437,8 @@ def uniform_crossover(parents_a, parents_b, seed):
         seed: int or np.random.Generator.
     Returns:
         children, shape (n, n_genes).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -432,6 +454,8 @@ def mutate(population, rate, scale, seed):
         seed: int or np.random.Generator.
     Returns:
         a new array of the same shape; rate = 0 returns an unchanged copy.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -456,6 +480,8 @@ def genetic_algorithm(X, y, pop_size=40, generations=60, seed=0, mutation_rate=0
         (best, best_costs, population): the best individual, shape (n_in + 1,);
         the lowest cost in each generation, the start included,
         shape (generations + 1,); the last population, shape (pop_size, n_in + 1).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -114,6 +114,8 @@ def cost_value(X, y, weights, biases, cost="quadratic"):
         cost: "quadratic" or "cross_entropy".
     Returns:
         float.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -133,6 +135,8 @@ def output_error(z, y, cost="quadratic"):
         cost: "quadratic" or "cross_entropy".
     Returns:
         float array of shape (batch, n_out).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -172,6 +176,8 @@ def backprop_loop(X, y, weights, biases, cost="quadratic"):
         cost: "quadratic" or "cross_entropy".
     Returns:
         (nabla_W, nabla_b): lists with the shapes of weights and biases.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -207,6 +213,8 @@ def backprop(X, y, weights, biases, cost="quadratic"):
         cost: "quadratic" or "cross_entropy".
     Returns:
         (nabla_W, nabla_b): lists with the shapes of weights and biases.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -251,6 +259,8 @@ def numerical_gradient(X, y, weights, biases, cost="quadratic", h=1e-5):
         h: the step.
     Returns:
         (nabla_W, nabla_b): lists with the shapes of weights and biases.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -68,6 +68,8 @@ def l2_penalty(weights, lmbda, n):
         n: the number of training samples.
     Returns:
         float.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -92,6 +94,8 @@ def weight_decay_step(W, b, grad_W, grad_b, eta, lmbda, n):
         n: the number of training samples (the whole training set, not the mini-batch).
     Returns:
         (W_new, b_new), float arrays of the shapes of W and b.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -128,6 +132,8 @@ def dropout(X, mask, rate, training=True):
         training: True during training, False at inference.
     Returns:
         float array of shape (batch, units).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -163,6 +169,8 @@ def local_response_normalization(X, depth_radius=5, bias=1.0, alpha=1.0, beta=0.
         bias, alpha, beta: the constants of the formula.
     Returns:
         float array of the shape of X.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -198,6 +206,8 @@ def shift_images(X, dy, dx):
         dx: columns to move right (negative: left).
     Returns:
         float array of shape (batch, height, width).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -216,6 +226,8 @@ def expand_dataset(X, y):
     Returns:
         (X_new, y_new): X_new of shape (5 n, height, width), y_new of shape (5 n,)
         with the dtype of y.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -262,6 +274,8 @@ def early_stopping(val_losses, patience=0, min_delta=0.0, restore_best_weights=F
         (len(val_losses) - 1 if patience never runs out), and the epoch
         whose weights the model holds at the end (the best epoch if
         restore_best_weights, else stopped_epoch).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

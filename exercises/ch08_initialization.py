@@ -97,6 +97,8 @@ def compute_fans(shape):
         shape: tuple or list of ints.
     Returns:
         (fan_in, fan_out), two ints.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -125,6 +127,8 @@ def standard_normal(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -143,6 +147,8 @@ def scaled_normal(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -266,6 +272,8 @@ def truncated_normal(shape, stddev, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`, every |value| <= 2 * stddev.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -298,6 +306,8 @@ def glorot_normal(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -314,6 +324,8 @@ def glorot_uniform(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -343,6 +355,8 @@ def he_normal(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -358,6 +372,8 @@ def he_uniform(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

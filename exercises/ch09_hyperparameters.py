@@ -77,6 +77,8 @@ def step_decay(epoch, eta, drop=0.5, epochs_drop=10):
         epochs_drop: epochs between two drops, an int >= 1.
     Returns:
         float array of the shape of epoch.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -97,6 +99,8 @@ def exponential_decay(step, eta, decay_steps, decay_rate, staircase=False):
         staircase: whether the exponent is rounded down.
     Returns:
         float array of the shape of step.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -116,6 +120,8 @@ def inverse_time_decay(step, eta, decay_steps, decay_rate, staircase=False):
         staircase: whether step / decay_steps is rounded down.
     Returns:
         float array of the shape of step.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -134,6 +140,8 @@ def piecewise_constant(step, boundaries, values):
         values: the rates, a list of length k + 1.
     Returns:
         float array of the shape of step.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -191,6 +199,8 @@ def reduce_lr_on_plateau(val_losses, eta, factor=0.1, patience=10, min_delta=1e-
         min_lr: the rate never goes below it.
     Returns:
         float array of shape (n,): the rate epoch e trained with, for each e.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -241,6 +251,8 @@ def train_softmax_regression(X, y, X_val, y_val, eta, lmbda, epochs, n_out=10):
         n_out: number of classes.
     Returns:
         (W, b, accuracy): W of shape (n_in, n_out), b of shape (n_out,), a float in [0, 1].
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -294,6 +306,8 @@ def grid_search(X, y, X_val, y_val, etas, lmbdas, epochs):
         (best, history): history of shape (k_eta * k_lmbda, 3), rows
         [eta, lmbda, validation accuracy] with eta in the outer loop; best,
         shape (3,), its first row of highest accuracy.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -316,6 +330,8 @@ def random_search(X, y, X_val, y_val, eta_range, lmbda_range, n_trials, epochs, 
         (best, history): history of shape (n_trials, 3), rows
         [eta, lmbda, validation accuracy] in the order drawn; best, shape (3,),
         its first row of highest accuracy.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

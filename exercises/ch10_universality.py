@@ -71,6 +71,8 @@ def step_neuron_params(s, w):
         w: the steepness shared by all neurons, a float (may be negative).
     Returns:
         (W, b): the kernel, shape (1, units), every entry w; the biases, shape (units,).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -89,6 +91,8 @@ def hidden_layer_output(X, s, w):
         w: steepness, a float.
     Returns:
         float array of shape (batch, units).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -142,6 +146,8 @@ def bump(X, s1, s2, h, w):
         w: steepness of both steps, a float.
     Returns:
         float array of shape (batch, 1).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -189,6 +195,8 @@ def build_bump_network(f_values, n_bumps, w=1000.0):
     Returns:
         (W1, b1, W2, b2) with shapes (1, 2 n_bumps), (2 n_bumps,),
         (2 n_bumps, 1) and (1,): Keras layout.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -111,6 +111,8 @@ def backprop(X, y, weights, biases, cost="quadratic", activation="sigmoid"):
         activation: "sigmoid" or "relu", for the hidden layers.
     Returns:
         (nabla_W, nabla_b): lists with the shapes of weights and biases.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -145,6 +147,8 @@ def gradient_norms(X, y, weights, biases, cost="quadratic", activation="sigmoid"
         activation: "sigmoid" or "relu", for the hidden layers.
     Returns:
         (norms_W, norms_b): float arrays of shape (L,).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -242,6 +246,8 @@ def exploding_biases(x, weights):
         weights: list of kernels; weights[l] has shape (n_l, n_{l+1}).
     Returns:
         list of bias vectors; biases[l] has shape (n_{l+1},).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -324,6 +330,8 @@ def train(X, y, weights, biases, eta, orders, batch_size=10, cost="quadratic",
         activation: "sigmoid" or "relu", for the hidden layers.
     Returns:
         (weights, biases): new lists with the shapes of the given ones.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -82,6 +82,8 @@ def conv2d(X, kernel, bias, strides=(1, 1), padding="valid"):
     Returns:
         float array of shape (batch, out_h, out_w, c_out): out_h = (H - kh) // sh + 1
         ("valid") or ceil(H / sh) ("same"), out_w alike.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -147,6 +149,8 @@ def max_pool2d(X, pool_size=(2, 2), strides=None, padding="valid"):
         padding: "valid" or "same".
     Returns:
         float array of shape (batch, out_h, out_w, channels), sizes as in conv2d.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -180,6 +184,8 @@ def fully_connected(X, W, b, activation="softmax"):
         activation: "linear", "relu" or "softmax".
     Returns:
         float array of shape (batch, units).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -224,6 +230,8 @@ def build_cnn(input_shape=(8, 8, 1), filters=(16, 32), n_classes=10):
         n_classes: the number of output units.
     Returns:
         an untrained keras.Sequential model.
+
+    Framework exercise (框架): build it with Keras.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -278,6 +286,8 @@ def train_cnn(X_train, y_train, epochs=8, batch_size=32, learning_rate=0.01, see
         seed: the seed of keras.utils.set_random_seed.
     Returns:
         the trained keras.Sequential model.
+
+    Framework exercise (框架): build it with Keras.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -61,6 +61,8 @@ def rnn_cell(x_t, h_prev, W, U, b):
         b: the bias, shape (units,).
     Returns:
         h_t, shape (batch, units).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -97,6 +99,8 @@ def simple_rnn(X, W, U, b, initial_state=None, return_sequences=False):
         return_sequences: True for every state h_1..h_T, False for h_T alone.
     Returns:
         shape (batch, timesteps, units) if return_sequences, else (batch, units).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -206,6 +210,8 @@ def bptt(X, y, W, U, b, initial_state=None, return_sequences=False):
         return_sequences: whether every step has a target, or only the last.
     Returns:
         (nabla_W, nabla_U, nabla_b), with the shapes of W, U and b.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -319,6 +325,8 @@ def gradient_norms_over_time(X, y, W, U, b, initial_state=None):
         initial_state: h_0, shape (batch, units), or None for zeros.
     Returns:
         norms, shape (timesteps,).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -100,6 +100,8 @@ def lstm_cell(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
         bias: shape (4U,).
     Returns:
         (h_t, c_t), each of shape (batch, U).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -145,6 +147,8 @@ def lstm_forward(X, kernel, recurrent_kernel, bias, return_sequences=False, retu
     Returns:
         output: shape (batch, T, U) if return_sequences, else (batch, U);
         with return_state, the tuple (output, h_T, c_T).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -180,6 +184,8 @@ def lstm_initial_bias(units, unit_forget_bias=True):
         unit_forget_bias: start the forget gate's bias at 1 (Keras's default).
     Returns:
         float array of shape (4U,).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -276,6 +282,8 @@ def gru_cell(x_t, h_prev, kernel, recurrent_kernel, bias):
         bias: shape (2, 3U): bias[0] for the inputs, bias[1] for the recurrent term.
     Returns:
         h_t, shape (batch, U).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -314,6 +322,8 @@ def gru_forward(X, kernel, recurrent_kernel, bias, return_sequences=False, retur
     Returns:
         output: shape (batch, T, U) if return_sequences, else (batch, U);
         with return_state, the pair (output, h_T).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -349,6 +359,8 @@ def recurrent_param_count(input_dim, units, cell="lstm"):
         cell: "simple_rnn", "lstm" or "gru".
     Returns:
         int.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

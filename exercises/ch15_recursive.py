@@ -86,6 +86,8 @@ def parse_tree(text, vocab, unknown=0):
         unknown: the id of words that are not in vocab.
     Returns:
         (tokens, children): int arrays of shapes (n,) and (n - 1, 2).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -163,6 +165,8 @@ def tree_forward(tokens, children, E, W, b):
         b: composition bias, shape (d,).
     Returns:
         H: float array of shape (2n - 1, d).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -220,6 +224,8 @@ def tree_backward(tokens, children, E, W, b, grad_root):
         grad_root: dL/d(root vector), shape (d,).
     Returns:
         (dE, dW, db): gradients with the shapes of E, W and b.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -300,6 +306,8 @@ def tree_gradients(tokens, children, E, W, b, W_out, b_out, label):
         label: the true class, an int in [0, K).
     Returns:
         (loss, dE, dW, db, dW_out, db_out): a float and gradients shaped as the parameters.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -43,6 +43,9 @@ def parser():
     s.add_argument("--compare", type=Path, metavar="OLD_DIR",
                    help=t("a batch regrade: show and write (regrade.json, regrade.csv) which students and "
                           "checks changed since the results in OLD_DIR"))
+    s.add_argument("--allow-frameworks", action="store_true",
+                   help=t("let from-scratch exercises use TensorFlow, Keras, PyTorch or JAX (the course's "
+                          "from-scratch rule off)"))
     s.add_argument("--visible-only", action="store_true", help=argparse.SUPPRESS)
 
     s = sub.add_parser("stats", help=t("instructors: per-check pass counts, common failures, "
@@ -60,6 +63,9 @@ def parser():
                    help=t("allow a bundle without NNDL_HIDDEN_SEED (hidden checks on the public default seed)"))
     s.add_argument("--hidden-visibility", choices=("hidden", "after_due_date", "after_published", "visible"),
                    help=t("when students see the hidden checks' results (default: hidden)"))
+    s.add_argument("--allow-frameworks", action="store_true",
+                   help=t("let from-scratch exercises use TensorFlow, Keras, PyTorch or JAX (the course's "
+                          "from-scratch rule off)"))
 
     add_learner_commands(sub)
 
@@ -69,6 +75,9 @@ def parser():
                                           "source/<chapter>/<chapter>.ipynb into DIR"))
     c.add_argument("dir", type=Path)
     c.add_argument("--chapter", action="append", metavar="ID", help=t("only this chapter (repeatable)"))
+    c.add_argument("--allow-frameworks", action="store_true",
+                   help=t("let from-scratch exercises use TensorFlow, Keras, PyTorch or JAX (the course's "
+                          "from-scratch rule off)"))
     return p
 
 
@@ -116,7 +125,6 @@ def cmd_grade(args):
     from nndl.grader.grading import harness
     from nndl.grader.reports import report
     from nndl.grader.content.check import VISIBLE
-    from nndl.grader.config import GraderConfig
     from nndl.grader.grading import submission
 
     selected = chapters_asked(args.chapter, chapters.available())
@@ -139,7 +147,7 @@ def cmd_grade(args):
     submission.find(args.submission)  # a submission that cannot be read is the one line on stderr
     _warn_public_seed(args)
     visibility = (VISIBLE,) if args.visible_only else None
-    result = harness.grade(args.submission, GraderConfig.from_env(), selected,
+    result = harness.grade(args.submission, _config(args), selected,
                            **({"visibility": visibility} if visibility else {}), jobs=args.jobs,
                            figures=bool(args.html))
     report.print_report(result, title=f"nndl grade {args.submission}")
@@ -149,6 +157,13 @@ def cmd_grade(args):
         report.write_html(result, args.html, title=f"nndl grade {args.submission.name}")
         print(t("feedback page: {path}", path=args.html))
     return 0
+
+
+def _config(args):
+    """The grader's settings from the environment, with the rule of --allow-frameworks."""
+    from nndl.grader.config import GraderConfig
+
+    return GraderConfig.from_env(**({"from_scratch": False} if args.allow_frameworks else {}))
 
 
 def _course_checkout(path):
@@ -175,7 +190,6 @@ def cmd_grade_batch(args, selected, found):
     from nndl.grader.grading import batch
     from nndl.grader.content.check import VISIBLE
     from nndl.grader.reports import regrade
-    from nndl.grader.config import GraderConfig
 
     if args.json or getattr(args, "html", None):
         raise UsageError(t("{submission} is a batch of {count} students: "
@@ -195,7 +209,7 @@ def cmd_grade_batch(args, selected, found):
     print(t("batch: {count} students in {submission}, {jobs} at a time",
             count=len(found), submission=args.submission, jobs=args.jobs), file=sys.stderr)
     visibility = (VISIBLE,) if args.visible_only else None
-    done = batch.run_with_progress(found, GraderConfig.from_env(), args.out, selected,
+    done = batch.run_with_progress(found, _config(args), args.out, selected,
                                    **({"visibility": visibility} if visibility else {}),
                                    jobs=args.jobs)
     print(batch.summary(done))
@@ -233,7 +247,8 @@ def cmd_gradescope(args):
 
     try:
         names = gradescope.build_bundle(args.zip, chapters_wanted=chapters_asked(args.chapter, chapters.available()),
-                                        public_seed=args.public_seed, hidden_visibility=args.hidden_visibility)
+                                        public_seed=args.public_seed, hidden_visibility=args.hidden_visibility,
+                                        from_scratch=not args.allow_frameworks)
     except gradescope.NoSeed:
         raise UsageError(t(gradescope.NO_SEED)) from None
     print(t("wrote {path} ({count} files); upload it as the assignment's autograder",
@@ -245,7 +260,8 @@ def cmd_course(args):
     from nndl.grader.content import chapters
     from nndl.grader.integrations import course
 
-    written = course.build_course(args.dir, chapters_asked(args.chapter, chapters.available()))
+    written = course.build_course(args.dir, chapters_asked(args.chapter, chapters.available()),
+                                  from_scratch=not args.allow_frameworks)
     print(t("wrote nbgrader_config.py, {count} source notebooks and the students' kit to {folder}; "
             "install {folder}/kit where the students' notebooks run; "
             "next: cd {folder} && nbgrader generate_assignment <chapter>",

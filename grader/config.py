@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 
 VISIBLE_SEED = 0
+OFF = ("0", "no", "false", "off")  # how a yes/no setting is switched off
 DEFAULT_HIDDEN_SEED = 20261128
 
 
@@ -35,17 +36,21 @@ class GraderConfig:
     limits: Limits = field(default_factory=Limits)
     sandbox: str = "auto"           # "auto", "bwrap" or "none"
     warm: bool = True               # fork workers from warm sandboxes (runner.WarmPool)
+    from_scratch: bool = True       # enforce the chapters' from-scratch rule (nndl/worker/policy.py)
 
     @classmethod
     def from_env(cls, **overrides):
-        """Settings from NNDL_HIDDEN_SEED, NNDL_SANDBOX and NNDL_WARM, then the overrides."""
+        """Settings from NNDL_HIDDEN_SEED, NNDL_SANDBOX, NNDL_WARM and NNDL_FROM_SCRATCH, then the
+        overrides."""
         values = {}
         if os.environ.get("NNDL_HIDDEN_SEED"):
             values["hidden_seed"] = int(os.environ["NNDL_HIDDEN_SEED"])
         if os.environ.get("NNDL_SANDBOX"):
             values["sandbox"] = os.environ["NNDL_SANDBOX"]
         if os.environ.get("NNDL_WARM"):
-            values["warm"] = os.environ["NNDL_WARM"] not in ("0", "no", "false")
+            values["warm"] = os.environ["NNDL_WARM"].lower() not in OFF
+        if os.environ.get("NNDL_FROM_SCRATCH"):
+            values["from_scratch"] = os.environ["NNDL_FROM_SCRATCH"].lower() not in OFF
         values.update(overrides)
         return cls(**values)
 
@@ -69,7 +74,7 @@ def cache_dir():
     from pathlib import Path
 
     setting = os.environ.get("NNDL_CACHE_DIR", "")
-    if setting.lower() in ("off", "0", "no", "false"):
+    if setting.lower() in OFF:
         return None
     if setting:
         return Path(setting).expanduser().resolve()

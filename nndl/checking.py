@@ -29,6 +29,7 @@ FAILURE_TITLES = {   # in English; failed() translates them
     "syntax": N_("the chapter file has a syntax error"),
     "load": N_("the chapter file failed to run"),
     "protocol": N_("broke the grader's protocol"),
+    "forbidden": N_("broke the from-scratch rule"),
     "not_submitted": N_("not submitted"),
     "grader_error": N_("GRADER ERROR"),
 }
@@ -53,6 +54,22 @@ def not_submitted(chapter, selected):
     """A failed Result, "not submitted", for each of the selected checks of a missing chapter."""
     return [Result(f"{chapter}/{c.id}", 0.0, float(c.points), "failed", t("not submitted"),
                    c.visibility, "not_submitted") for c in selected]
+
+
+# What a from-scratch function that ran a framework is told (nndl/worker/policy.py).
+FROM_SCRATCH = N_("{name}() ran {library} code; this exercise is from scratch: NumPy and SciPy only, "
+                  "no TensorFlow, Keras, PyTorch or JAX while it runs")
+
+
+def forbidden(function, record):
+    """The Reply for a worker's "forbidden" record ({"library", "frames"}), or None when the record
+    is not one the worker sends: the library must be one of the frameworks it names."""
+    library = record.get("library") if isinstance(record, dict) else None
+    if library not in set(worker.FRAMEWORKS.values()):
+        return None
+    frames = record.get("frames")
+    return Reply("forbidden", function=function, detail=(FROM_SCRATCH, {"name": function, "library": library}),
+                 error={"type": "", "text": "", "frames": frames[:1] if isinstance(frames, list) else []})
 
 
 WITHHELD = N_("(withheld in a hidden check; run the visible checks to see the details)")
@@ -114,6 +131,8 @@ def describe(reply, hidden):
         message = t("{name}() still raises NotImplementedError", name=name)
     elif reply.kind == "missing":
         message = t("function {name}() is not defined", name=name)
+    elif reply.kind == "forbidden":  # the learner's line that reached the framework, then the rule
+        message = (_frames((reply.error or {}).get("frames"), hidden) + _detail(reply.detail)).strip()
     elif reply.kind == "exception" and reply.error:
         message = t("{name}() raised {error}", name=name, error=_error(reply.error, hidden))
     elif reply.error:       # the chapter file failed to load: no input of a check involved
@@ -135,7 +154,7 @@ def run_check(check, call):
         reply = call(check.function, case.args, case.kwargs, check.timeout, case.probe)
         where = t("case {number}/{total} ({label})", number=number, total=len(check.cases),
                   label=tr(case.label))
-        if reply.kind in ("syntax", "load", "not_implemented", "missing"):
+        if reply.kind in ("syntax", "load", "not_implemented", "missing", "forbidden"):
             return failed(check, name, reply.kind, describe(reply, hidden=False))
         if reply.kind != "ok":
             return failed(check, name, reply.kind, describe(reply, hidden=False), where)
@@ -146,17 +165,22 @@ def run_check(check, call):
                   t("passed {count} case(s)", count=len(check.cases)), VISIBLE)
 
 
-def call_directly(function, timeout=None):
-    """A call() for a function of this process: copies of the inputs, a time-out, the wire's checks."""
+def call_directly(function, timeout=None, scratch=()):
+    """A call() for a function of this process: copies of the inputs, a time-out, the wire's checks,
+    and the from-scratch rule when the function's name is one of scratch (the chapter's
+    from-scratch functions: no framework runs during the call)."""
     def call(name, args, kwargs, check_timeout, probe):
         args, kwargs = copy.deepcopy((args, kwargs))  # a function that changes its input keeps its own
         seconds = timeout or check_timeout or CALL_TIMEOUT
         try:
             with _alarm(seconds):
-                value = function(*args, **kwargs)
+                value = worker.run_from_scratch(function, *args, others=scratch, **kwargs) if name in scratch \
+                    else function(*args, **kwargs)
             plain = worker.decode(worker.encode(worker.to_plain(value, probe)))
         except NotImplementedError:
             return Reply("not_implemented", function=name)
+        except worker.Forbidden as exc:
+            return forbidden(name, exc.record())
         except TimeoutError:
             return Reply("timeout", function=name,
                          detail=(N_("{name}() did not return within {seconds:g} s"), {"name": name, "seconds": seconds}))
@@ -198,8 +222,9 @@ def find_checks(name):
 
 def check_function(name, function):
     """Run the visible checks of chapter/function on function here; print ✓/✗ lines; the share earned."""
-    _, selected = find_checks(name)
-    return print_share([run_check(c, call_directly(function)) for c in selected])
+    chapter, selected = find_checks(name)
+    scratch = compiled.scratch(chapter)
+    return print_share([run_check(c, call_directly(function, scratch=scratch)) for c in selected])
 
 
 def print_share(results):

@@ -100,7 +100,8 @@ def _decode(value, arrays):
 
 @lru_cache(maxsize=None)
 def chapter(chapter_id):
-    """(the chapter's CompiledChecks in order, {function: {"hints", "docstring"}}, {check id: function})."""
+    """(the chapter's CompiledChecks in order, {function: {"hints", "docstring"}}, {check id: function},
+    the from-scratch functions)."""
     if chapter_id not in chapters():
         raise CompiledDataError(f"no compiled checks for {chapter_id}")
     record = json.loads(_verified(f"{chapter_id}.json"))
@@ -112,7 +113,7 @@ def chapter(chapter_id):
                                        _decode(k["kwargs"], arrays), _decode(k["probe"], arrays),
                                        _decode(k["facts"], arrays)) for k in c["cases"]))
         for c in record["checks"])
-    return checks, record["exercises"], record.get("aliases", {})
+    return checks, record["exercises"], record.get("aliases", {}), frozenset(record.get("scratch", ()))
 
 
 def checks(chapter_id):
@@ -121,6 +122,11 @@ def checks(chapter_id):
 
 def exercises(chapter_id):
     return chapter(chapter_id)[1]
+
+
+def scratch(chapter_id):
+    """The chapter's from-scratch functions (no framework may run in them), as this kit's course set."""
+    return chapter(chapter_id)[3]
 
 
 def aliases(chapter_id):

@@ -101,7 +101,9 @@ class LearnerProcess:
                 "what": (template, fields), "code": code}
         return Reply(kind, function=function, detail=(template, fields), output=self.output)
 
-    def call(self, function, args=(), kwargs=None, timeout=None, probe=None):
+    def call(self, function, args=(), kwargs=None, timeout=None, probe=None, scratch=()):
+        """function(*args, **kwargs) in the child; under the from-scratch rule when the function
+        is one of scratch (the chapter's from-scratch functions)."""
         if self.load_error is not None:   # the file itself is broken: every call says so
             return self.load_error
         if self.proc is None or self.proc.poll() is not None:
@@ -112,7 +114,8 @@ class LearnerProcess:
         try:
             worker.send(self.requests, {"call": function, "args": worker.encode(list(args)),
                                         "kwargs": worker.encode(kwargs or {}),
-                                        "probe": worker.encode(probe)})
+                                        "probe": worker.encode(probe),
+                                        "scratch": sorted(scratch) if function in scratch else None})
         except (OSError, worker.WireError):
             return self._ended("died", N_("{name}() could not be called"), function, name=function)
         reply = self._receive(timeout)
@@ -126,6 +129,10 @@ class LearnerProcess:
                 return Reply("ok", worker.decode(reply["ok"]))
             except worker.WireError as exc:
                 return Reply("bad_output", function=function, detail=(exc.template, exc.fields))
+        if reply.get("kind") == "forbidden":
+            from nndl.checking import forbidden
+
+            return forbidden(function, reply) or Reply("exception", function=function)
         kind = reply.get("kind") if reply.get("kind") in ("not_implemented", "missing", "bad_output") else "exception"
         detail = reply.get("detail") if kind == "bad_output" else None
         return Reply(kind, function=function, detail=tuple(detail) if isinstance(detail, list) else (),
@@ -151,5 +158,8 @@ def check_file(chapter, path, only=None):
     from nndl.checking import run_check
 
     selected = [c for c in compiled.checks(chapter) if not only or c.function in only or c.id in only]
+    scratch = compiled.scratch(chapter)
     with LearnerProcess(path) as process:
-        return [run_check(check, process.call) for check in selected]
+        def call(function, args, kwargs, timeout, probe):
+            return process.call(function, args, kwargs, timeout, probe, scratch)
+        return [run_check(check, call) for check in selected]

@@ -64,6 +64,8 @@ def step(z):
         z: array of any shape (weighted inputs).
     Returns:
         float array of the same shape; step(0) = 0, the neuron does not fire.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return np.where(np.asarray(z) > 0, 1.0, 0.0)
@@ -81,6 +83,8 @@ def perceptron_predict(X, w, b):
         b: bias, a float.
     Returns:
         float array of shape (n,) with values 0.0 or 1.0.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return step(np.asarray(X) @ np.asarray(w) + b)
@@ -119,6 +123,8 @@ def perceptron_train(X, y, eta=0.1, epochs=10):
         epochs: the number of passes over the data.
     Returns:
         (w, b): w of shape (n_in,) and b a float, after the last epoch.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
@@ -143,6 +149,8 @@ def perceptron_converges(X, y, eta=0.1, epochs=100):
         epochs: the number of passes over the data.
     Returns:
         bool.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     w, b = perceptron_train(X, y, eta, epochs)

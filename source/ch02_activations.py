@@ -67,6 +67,8 @@ def step(x):
         x: array of any shape.
     Returns:
         float array of the same shape; step(0) = 0.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return np.where(np.asarray(x) > 0, 1.0, 0.0)
@@ -80,6 +82,8 @@ def linear(x):
         x: array of any shape.
     Returns:
         float array equal to x.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return np.asarray(x, dtype=np.float64)
@@ -93,6 +97,8 @@ def linear_prime(x):
         x: array of any shape.
     Returns:
         float array of ones, same shape as x.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return np.ones_like(np.asarray(x, dtype=np.float64))
@@ -129,6 +135,8 @@ def sigmoid(x):
         x: array of any shape.
     Returns:
         float array of the same shape, values in [0, 1].
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     x = np.asarray(x, dtype=np.float64)
@@ -146,6 +154,8 @@ def tanh(x):
         x: array of any shape.
     Returns:
         float array of the same shape, values in [-1, 1].
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return 2.0 * sigmoid(2.0 * np.asarray(x, dtype=np.float64)) - 1.0
@@ -177,6 +187,8 @@ def relu(x):
         x: array of any shape.
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return np.maximum(np.asarray(x, dtype=np.float64), 0.0)
@@ -191,6 +203,8 @@ def leaky_relu(x, negative_slope=0.2):
         negative_slope: the slope alpha for x <= 0 (default 0.2, as Keras).
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     x = np.asarray(x, dtype=np.float64)
@@ -226,6 +240,8 @@ def softmax(x, axis=-1):
         axis: the axis that sums to 1 (default the last).
     Returns:
         float array of the same shape as x.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     x = np.asarray(x, dtype=np.float64)
@@ -260,6 +276,8 @@ def sigmoid_prime(x):
         x: array of any shape.
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     s = sigmoid(x)
@@ -274,6 +292,8 @@ def tanh_prime(x):
         x: array of any shape.
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return 1.0 - tanh(x) ** 2
@@ -287,6 +307,8 @@ def relu_prime(x):
         x: array of any shape.
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return np.where(np.asarray(x) > 0, 1.0, 0.0)
@@ -301,6 +323,8 @@ def leaky_relu_prime(x, negative_slope=0.2):
         negative_slope: the slope for x <= 0 (default 0.2).
     Returns:
         float array of the same shape.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return np.where(np.asarray(x) > 0, 1.0, negative_slope)
@@ -314,6 +338,8 @@ def softmax_jacobian(x):
         x: array of shape (n,).
     Returns:
         float array of shape (n, n), where s = softmax(x).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     s = softmax(x)

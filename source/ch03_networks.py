@@ -64,6 +64,8 @@ def dense_forward(X, W, b, activation="sigmoid"):
         activation: "sigmoid", "tanh", "relu", "linear" or "softmax".
     Returns:
         float array of shape (batch, n_out).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     z = np.asarray(X, dtype=float) @ np.asarray(W) + np.asarray(b)
@@ -94,6 +96,8 @@ def feedforward(X, weights, biases, activation="sigmoid"):
         activation: the activation of every layer, the last one included.
     Returns:
         float array of shape (batch, sizes[-1]).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     a = np.asarray(X, dtype=float)
@@ -111,6 +115,8 @@ def param_count(sizes):
         sizes: layer sizes, e.g. [784, 30, 10].
     Returns:
         int.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return int(sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])))
@@ -149,6 +155,8 @@ def build_mlp(sizes, activation="sigmoid", output_activation="softmax"):
         output_activation: activation of the output layer.
     Returns:
         a keras.Sequential model with len(sizes) - 1 Dense layers.
+
+    Framework exercise (框架): build it with Keras.
     """
     ### BEGIN SOLUTION
     import keras  # here, not at the top: only this exercise needs Keras

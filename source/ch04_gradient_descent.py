@@ -82,6 +82,8 @@ def quadratic_cost_grad(X, y, W, b):
         b: biases, shape (n_out,).
     Returns:
         (C, dW, db): a float, and arrays of the shapes of W and b.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     X = np.asarray(X, dtype=float)
@@ -124,6 +126,8 @@ def batch_gradient_descent(X, y, W, b, eta, epochs):
         epochs: number of steps (passes over the data); 0 returns W and b.
     Returns:
         (W, b) after training, as new arrays.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     for _ in range(epochs):
@@ -149,6 +153,8 @@ def minibatch_sgd(X, y, W, b, eta, batch_size, order):
         order: int array, shape (epochs, batch): the sample indices of each epoch.
     Returns:
         (W, b) after training.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     for row in np.asarray(order):
@@ -173,6 +179,8 @@ def sgd(X, y, W, b, eta, order):
         order: int array, shape (epochs, batch): the sample indices of each epoch.
     Returns:
         (W, b) after training.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return minibatch_sgd(X, y, W, b, eta, 1, order)
@@ -255,6 +263,8 @@ def sgd_momentum_step(W, grad, v, eta=0.01, momentum=0.9, nesterov=False):
         eta: learning rate; momentum: mu in [0, 1); nesterov: look-ahead step.
     Returns:
         (W_new, v_new).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     v = momentum * np.asarray(v) - eta * np.asarray(grad)
@@ -276,6 +286,8 @@ def rmsprop_step(W, grad, s, eta=0.001, rho=0.9, epsilon=1e-7):
         eta: learning rate; rho: decay of the mean; epsilon: added inside the root.
     Returns:
         (W_new, s_new).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     s = rho * np.asarray(s) + (1 - rho) * np.square(grad)
@@ -298,6 +310,8 @@ def adam_step(W, grad, m, v, t, eta=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-
         eta, beta_1, beta_2, epsilon: Keras's hyperparameters.
     Returns:
         (W_new, m_new, v_new).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     m = beta_1 * np.asarray(m) + (1 - beta_1) * np.asarray(grad)
@@ -342,6 +356,8 @@ def run_optimizer(W, grads, method, **hyper):
         **hyper: e.g. eta=0.1, momentum=0.9 (passed on to the step function).
     Returns:
         array of shape (steps + 1, *W.shape): W before the first step, then after each.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     W = np.asarray(W, dtype=float)
@@ -454,6 +470,8 @@ def ga_cost(X, y, genes):
         genes: one individual per row, shape (pop, n_in + 1): weights then bias.
     Returns:
         costs, shape (pop,).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     genes = np.asarray(genes, dtype=float)
@@ -472,6 +490,8 @@ def tournament_select(population, fitness, n, seed):
         seed: int or np.random.Generator, for np.random.default_rng.
     Returns:
         the selected rows of population, shape (n, n_genes).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
@@ -491,6 +511,8 @@ def uniform_crossover(parents_a, parents_b, seed):
         seed: int or np.random.Generator.
     Returns:
         children, shape (n, n_genes).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
@@ -510,6 +532,8 @@ def mutate(population, rate, scale, seed):
         seed: int or np.random.Generator.
     Returns:
         a new array of the same shape; rate = 0 returns an unchanged copy.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
@@ -538,6 +562,8 @@ def genetic_algorithm(X, y, pop_size=40, generations=60, seed=0, mutation_rate=0
         (best, best_costs, population): the best individual, shape (n_in + 1,);
         the lowest cost in each generation, the start included,
         shape (generations + 1,); the last population, shape (pop_size, n_in + 1).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)

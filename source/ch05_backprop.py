@@ -126,6 +126,8 @@ def cost_value(X, y, weights, biases, cost="quadratic"):
         cost: "quadratic" or "cross_entropy".
     Returns:
         float.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     a = np.asarray(X, dtype=np.float64)
@@ -156,6 +158,8 @@ def output_error(z, y, cost="quadratic"):
         cost: "quadratic" or "cross_entropy".
     Returns:
         float array of shape (batch, n_out).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     a = sigmoid(z)
@@ -205,6 +209,8 @@ def backprop_loop(X, y, weights, biases, cost="quadratic"):
         cost: "quadratic" or "cross_entropy".
     Returns:
         (nabla_W, nabla_b): lists with the shapes of weights and biases.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     nabla_W = [np.zeros(np.shape(W)) for W in weights]
@@ -259,6 +265,8 @@ def backprop(X, y, weights, biases, cost="quadratic"):
         cost: "quadratic" or "cross_entropy".
     Returns:
         (nabla_W, nabla_b): lists with the shapes of weights and biases.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     activations, zs = [np.asarray(X, dtype=np.float64)], []
@@ -318,6 +326,8 @@ def numerical_gradient(X, y, weights, biases, cost="quadratic", h=1e-5):
         h: the step.
     Returns:
         (nabla_W, nabla_b): lists with the shapes of weights and biases.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     weights = [np.array(W, dtype=np.float64) for W in weights]  # copies: perturbed in place

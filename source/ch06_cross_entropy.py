@@ -85,6 +85,8 @@ def log_softmax(x, axis=-1):
         axis: the axis over which softmax normalises (default the last).
     Returns:
         float array of the same shape as x; exp of it sums to 1 along `axis`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     x = np.asarray(x, dtype=np.float64)
@@ -131,6 +133,8 @@ def binary_crossentropy(y, y_pred, from_logits=False):
         from_logits: whether y_pred holds logits.
     Returns:
         float array of shape (batch,): y's shape without its last axis.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     y, y_pred = np.asarray(y, dtype=np.float64), np.asarray(y_pred, dtype=np.float64)
@@ -178,6 +182,8 @@ def categorical_crossentropy(y, y_pred, from_logits=False):
         from_logits: whether y_pred holds logits.
     Returns:
         float array of shape (batch,): y's shape without its last axis.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     y, y_pred = np.asarray(y, dtype=np.float64), np.asarray(y_pred, dtype=np.float64)
@@ -220,6 +226,8 @@ def sparse_categorical_crossentropy(y, y_pred, from_logits=False):
         from_logits: whether y_pred holds logits.
     Returns:
         float array of shape (batch,), the shape of y.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     y_pred = np.asarray(y_pred, dtype=np.float64)
@@ -282,6 +290,8 @@ def learning_slowdown(w, b, x=1.0, y=0.0, eta=0.15, epochs=300):
     Returns:
         (quadratic_costs, cross_entropy_costs): two float arrays of shape
         (epochs + 1,); entry t is the cost after t updates (entry 0: the start).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     curves = []

@@ -109,6 +109,8 @@ def compute_fans(shape):
         shape: tuple or list of ints.
     Returns:
         (fan_in, fan_out), two ints.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     shape = tuple(int(n) for n in shape)
@@ -147,6 +149,8 @@ def standard_normal(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return np.random.default_rng(seed).normal(0.0, 1.0, tuple(shape))
@@ -166,6 +170,8 @@ def scaled_normal(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     fan_in, _ = compute_fans(shape)
@@ -295,6 +301,8 @@ def truncated_normal(shape, stddev, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`, every |value| <= 2 * stddev.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
@@ -337,6 +345,8 @@ def glorot_normal(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     fan_in, fan_out = compute_fans(shape)
@@ -355,6 +365,8 @@ def glorot_uniform(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     fan_in, fan_out = compute_fans(shape)
@@ -391,6 +403,8 @@ def he_normal(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     fan_in, _ = compute_fans(shape)
@@ -408,6 +422,8 @@ def he_uniform(shape, seed=None):
         seed: int, the seed of np.random.default_rng.
     Returns:
         float array of shape `shape`.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     fan_in, _ = compute_fans(shape)

@@ -123,6 +123,8 @@ def backprop(X, y, weights, biases, cost="quadratic", activation="sigmoid"):
         activation: "sigmoid" or "relu", for the hidden layers.
     Returns:
         (nabla_W, nabla_b): lists with the shapes of weights and biases.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     f, f_prime = ACTIVATIONS[activation]
@@ -179,6 +181,8 @@ def gradient_norms(X, y, weights, biases, cost="quadratic", activation="sigmoid"
         activation: "sigmoid" or "relu", for the hidden layers.
     Returns:
         (norms_W, norms_b): float arrays of shape (L,).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     nabla_W, nabla_b = backprop(X, y, weights, biases, cost, activation)
@@ -282,6 +286,8 @@ def exploding_biases(x, weights):
         weights: list of kernels; weights[l] has shape (n_l, n_{l+1}).
     Returns:
         list of bias vectors; biases[l] has shape (n_{l+1},).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     a, biases = np.asarray(x, dtype=np.float64), []
@@ -372,6 +378,8 @@ def train(X, y, weights, biases, eta, orders, batch_size=10, cost="quadratic",
         activation: "sigmoid" or "relu", for the hidden layers.
     Returns:
         (weights, biases): new lists with the shapes of the given ones.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)

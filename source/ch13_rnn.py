@@ -73,6 +73,8 @@ def rnn_cell(x_t, h_prev, W, U, b):
         b: the bias, shape (units,).
     Returns:
         h_t, shape (batch, units).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     return np.tanh(x_t @ W + h_prev @ U + b)
@@ -113,6 +115,8 @@ def simple_rnn(X, W, U, b, initial_state=None, return_sequences=False):
         return_sequences: True for every state h_1..h_T, False for h_T alone.
     Returns:
         shape (batch, timesteps, units) if return_sequences, else (batch, units).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     X = np.asarray(X, dtype=np.float64)
@@ -235,6 +239,8 @@ def bptt(X, y, W, U, b, initial_state=None, return_sequences=False):
         return_sequences: whether every step has a target, or only the last.
     Returns:
         (nabla_W, nabla_U, nabla_b), with the shapes of W, U and b.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
@@ -370,6 +376,8 @@ def gradient_norms_over_time(X, y, W, U, b, initial_state=None):
         initial_state: h_0, shape (batch, units), or None for zeros.
     Returns:
         norms, shape (timesteps,).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     H = simple_rnn(X, W, U, b, initial_state, return_sequences=True)

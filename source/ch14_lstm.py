@@ -112,6 +112,8 @@ def lstm_cell(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
         bias: shape (4U,).
     Returns:
         (h_t, c_t), each of shape (batch, U).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     z = x_t @ kernel + h_prev @ recurrent_kernel + bias
@@ -165,6 +167,8 @@ def lstm_forward(X, kernel, recurrent_kernel, bias, return_sequences=False, retu
     Returns:
         output: shape (batch, T, U) if return_sequences, else (batch, U);
         with return_state, the tuple (output, h_T, c_T).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     X = np.asarray(X, dtype=np.float64)
@@ -214,6 +218,8 @@ def lstm_initial_bias(units, unit_forget_bias=True):
         unit_forget_bias: start the forget gate's bias at 1 (Keras's default).
     Returns:
         float array of shape (4U,).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     bias = np.zeros((4, units))  # one row per gate: i, f, c, o
@@ -317,6 +323,8 @@ def gru_cell(x_t, h_prev, kernel, recurrent_kernel, bias):
         bias: shape (2, 3U): bias[0] for the inputs, bias[1] for the recurrent term.
     Returns:
         h_t, shape (batch, U).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     b_x, b_h = bias  # Keras's two rows: the inputs' bias, the recurrent term's bias
@@ -365,6 +373,8 @@ def gru_forward(X, kernel, recurrent_kernel, bias, return_sequences=False, retur
     Returns:
         output: shape (batch, T, U) if return_sequences, else (batch, U);
         with return_state, the pair (output, h_T).
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     X = np.asarray(X, dtype=np.float64)
@@ -411,6 +421,8 @@ def recurrent_param_count(input_dim, units, cell="lstm"):
         cell: "simple_rnn", "lstm" or "gru".
     Returns:
         int.
+
+    From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
     ### BEGIN SOLUTION
     block = input_dim * units + units * units + units

@@ -3,9 +3,11 @@
 Chapter ids are fixed by the spec. A chapter is gradable once
 ``nndl.grader.suites.<id>`` exists and declares ``CHECKS``.
 """
+import ast
 import importlib
 import importlib.resources
 import importlib.util
+from functools import lru_cache
 from pathlib import Path
 
 from nndl.course import CHAPTERS, checked_name  # the chapter ids and names, defined once in nndl.course
@@ -24,6 +26,29 @@ def available():
     """Chapter ids that have a source file and a check suite, in course order."""
     return [c for c in CHAPTERS if (SOURCE_DIR / f"{c}.py").exists()
             and importlib.util.find_spec(f"nndl.grader.suites.{c}") is not None]
+
+
+# How a chapter marks each graded function, as a line of its docstring (nndl/worker/policy.py).
+RULE_MARKS = {"From scratch (从零实现):": "scratch", "Framework exercise (框架):": "framework"}
+
+
+@lru_cache(maxsize=None)
+def rules(chapter):
+    """{graded function: "scratch" or "framework"}, as the chapter's docstrings mark them."""
+    tree = ast.parse((SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"))
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            lines = [line.strip() for line in (ast.get_docstring(node) or "").splitlines()]
+            marks = {rule for line in lines for mark, rule in RULE_MARKS.items() if line.startswith(mark)}
+            if len(marks) == 1:
+                found[node.name] = marks.pop()
+    return found
+
+
+def scratch(chapter):
+    """The chapter's from-scratch functions: no framework may run while they do."""
+    return frozenset(f for f, rule in rules(chapter).items() if rule == "scratch")
 
 
 def checks(chapter):

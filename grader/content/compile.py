@@ -106,7 +106,7 @@ def compile_chapter(chapter):
     # so that `nndl hint chapter/<check id>` works for any id a learner has seen.
     aliases = {c.id: c.function for c in chapters.checks(chapter)}
     record = {"format": FORMAT, "chapter": chapter, "checks": checks, "exercises": exercises(chapter),
-              "aliases": aliases}
+              "aliases": aliases, "scratch": sorted(chapters.scratch(chapter))}
     return record, store.arrays
 
 

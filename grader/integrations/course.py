@@ -41,7 +41,7 @@ import os
 # environment): its start-up lines on stderr would zero a graded cell.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
+{rule}
 c = get_config()  # noqa: F821 - provided by nbgrader
 c.CourseDirectory.course_id = "nndl"
 c.Execute.timeout = {timeout}
@@ -180,8 +180,17 @@ environment where the full nndl grader is installed.
 '''
 
 
-def build_course(directory, chapters=None, timeout=CELL_TIMEOUT):
-    """Write nbgrader_config.py, source/<chapter>/<chapter>.ipynb and the students' kit/ into directory."""
+ALLOW_FRAMEWORKS = '''# This course lets from-scratch exercises use frameworks (`nndl course build --allow-frameworks`).
+os.environ.setdefault("NNDL_FROM_SCRATCH", "off")
+'''
+
+
+def build_course(directory, chapters=None, timeout=CELL_TIMEOUT, from_scratch=True):
+    """Write nbgrader_config.py, source/<chapter>/<chapter>.ipynb and the students' kit/ into directory.
+
+    from_scratch=False turns the chapters' from-scratch rule off, in the kit's visible checks
+    and in autograde's hidden ones.
+    """
     import nbformat
 
     from nndl.grader.content import kit
@@ -195,6 +204,6 @@ def build_course(directory, chapters=None, timeout=CELL_TIMEOUT):
         nbformat.write(convert(chapter), str(target))
         written.append(target)
     (directory / "nbgrader_config.py").write_text(
-        CONFIG.format(timeout=timeout), encoding="utf-8")
-    kit.write_kit(directory / "kit", readme=KIT_README)
+        CONFIG.format(timeout=timeout, rule="" if from_scratch else ALLOW_FRAMEWORKS), encoding="utf-8")
+    kit.write_kit(directory / "kit", readme=KIT_README, from_scratch=from_scratch)
     return written

@@ -64,7 +64,8 @@ class NoSeed(ValueError):
     """A bundle was asked for without a course seed: its hidden checks would use the public one."""
 
 
-def build_bundle(out_zip, hidden_seed=None, chapters_wanted=None, public_seed=False, hidden_visibility=None):
+def build_bundle(out_zip, hidden_seed=None, chapters_wanted=None, public_seed=False, hidden_visibility=None,
+                 from_scratch=True):
     """Write the autograder zip; the list of names in it.
 
     The hidden seed (NNDL_HIDDEN_SEED when not given) goes into the bundle's
@@ -72,7 +73,8 @@ def build_bundle(out_zip, hidden_seed=None, chapters_wanted=None, public_seed=Fa
     bundle is refused (NoSeed) unless public_seed: hidden checks on the public
     default seed are hidden from no one who read the grader. chapters_wanted
     limits the bundle to those chapters; hidden_visibility sets when students
-    see the hidden checks' results (Gradescope's visibility, e.g. after_due_date).
+    see the hidden checks' results (Gradescope's visibility, e.g. after_due_date);
+    from_scratch=False turns the chapters' from-scratch rule off.
     """
     if hidden_seed is None and hidden_seed_set():
         hidden_seed = GraderConfig.from_env().hidden_seed
@@ -83,6 +85,8 @@ def build_bundle(out_zip, hidden_seed=None, chapters_wanted=None, public_seed=Fa
         settings["chapters"] = list(chapters_wanted)
     if hidden_visibility:
         settings["hidden_visibility"] = hidden_visibility
+    if not from_scratch:
+        settings["from_scratch"] = False
     names = []
     with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as bundle:
         built = grader_wheel(folder)

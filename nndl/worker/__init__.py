@@ -2,6 +2,7 @@
 
 - ``wire.py``: messages as plain JSON with numeric arrays; nothing pickled;
 - ``calls.py``: the call server (load a chapter file, answer calls of its functions);
+- ``policy.py``: the from-scratch rule (no framework runs inside a from-scratch function);
 - ``zygote.py``: the warm sandbox, forking a fresh call server per chapter file;
 - ``__main__.py``: the program started in the sandbox (PROGRAM) and by the kit.
 
@@ -12,11 +13,12 @@ The grader and the kit import the names below.
 import os
 
 from .calls import error_record, load_module, notebook_cells, split_cells, summarise_model, to_plain
+from .policy import FRAMEWORKS, Forbidden, run_from_scratch
 from .wire import ALLOWED_DTYPES, MAX_MESSAGE, WIRE, WireError, decode, encode, receive, send
 
 PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__main__.py")
 FOLDER = os.path.dirname(PROGRAM)
 
-__all__ = ["ALLOWED_DTYPES", "FOLDER", "MAX_MESSAGE", "PROGRAM", "WIRE", "WireError", "decode", "encode",
+__all__ = ["ALLOWED_DTYPES", "FOLDER", "FRAMEWORKS", "Forbidden", "run_from_scratch", "MAX_MESSAGE", "PROGRAM", "WIRE", "WireError", "decode", "encode",
            "error_record", "load_module", "notebook_cells", "receive", "send", "split_cells",
            "summarise_model", "to_plain"]

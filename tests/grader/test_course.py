@@ -34,10 +34,20 @@ def points_of(chapter, *functions):
     return float(sum(k.points for k in chapters.checks(chapter) if k.function in functions))
 
 
-# carol: perceptron_train left as the stub (perceptron_converges calls it), relu left as the stub.
+# carol: perceptron_train left as the stub (perceptron_converges calls it), relu left as the stub,
+# sigmoid by Keras (right, but against the from-scratch rule: its points only, not sigmoid_prime's).
 CAROL = {"ch01_perceptron": FULL["ch01_perceptron"] - points_of("ch01_perceptron", "perceptron_train",
                                                                  "perceptron_converges"),
-         "ch02_activations": FULL["ch02_activations"] - points_of("ch02_activations", "relu")}
+         "ch02_activations": FULL["ch02_activations"] - points_of("ch02_activations", "relu", "sigmoid")}
+KERAS_SIGMOID = """
+
+
+import keras
+
+
+def sigmoid(x):
+    return np.asarray(keras.activations.sigmoid(np.asarray(x, dtype="float64")))
+"""
 TAMPERED = "test_perceptron_train_perceptron_converges"
 CELL_TIMEOUT = 20
 
@@ -68,6 +78,8 @@ def submission(root, chapter, student):
             cell.source = answers[grade_id].source
         if student == "carol" and "def relu(" in cell.source:  # relu left unfinished, leaky_relu done
             cell.source += "\n\n\ndef relu(x):\n    raise NotImplementedError()\n"
+        if student == "carol" and "def sigmoid(" in cell.source:
+            cell.source += KERAS_SIGMOID
         if student == "dave" and "def perceptron_train(" in cell.source:  # hangs after its definitions
             cell.source += "\n\nimport time\ntime.sleep(3600)\n"
         if student == "frank" and "def perceptron_train(" in cell.source:  # kills its kernel
