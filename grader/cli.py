@@ -67,6 +67,14 @@ def parser():
                    help=t("let from-scratch exercises use TensorFlow, Keras, PyTorch or JAX (the course's "
                           "from-scratch rule off)"))
 
+    s = sub.add_parser("similarity", help=t("instructors: pairs of similar answers in a batch, per chapter "
+                                            "(an HTML report and a CSV)"))
+    s.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
+                   help=t("a folder of student folders (or nbgrader's course folder with submitted/)"))
+    s.add_argument("--out", type=Path, required=True, metavar="REPORT.html",
+                   help=t("the report; the CSV of every pair goes beside it (REPORT.csv)"))
+    s.add_argument("--chapter", action="append", metavar="ID", help=t("only this chapter (repeatable)"))
+
     add_learner_commands(sub)
 
     s = sub.add_parser("course", help=t("instructors: an nbgrader course directory"))
@@ -256,6 +264,30 @@ def cmd_gradescope(args):
     return 0
 
 
+def cmd_similarity(args):
+    from nndl.grader.content import chapters
+    from nndl.grader.grading import batch
+    from nndl.grader.reports import similarity
+
+    selected = chapters_asked(args.chapter, chapters.available()) or chapters.available()
+    if args.out.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(t("{path} should end in .html", path=args.out))
+    if not args.out.parent.is_dir():
+        raise UsageError(t("cannot write {path}: no folder {folder}", path=args.out, folder=args.out.parent))
+    students = batch.students(args.submissions) if args.submissions.is_dir() else None
+    if not students or len(students) < 2:
+        raise UsageError(t("{submissions} is not a batch of at least two student folders with chapter files",
+                           submissions=args.submissions))
+    ranked, answers, seconds = similarity.run(students, selected)
+    csv_path = args.out.with_suffix(".csv")
+    similarity.write_csv(ranked, csv_path)
+    similarity.write_html(ranked, answers, args.out, f"nndl similarity {args.submissions.name}", seconds)
+    print(similarity.summary(ranked))
+    print(t("compared {count} students in {seconds:.1f} s; report: {html}, every pair: {csv}",
+            count=len(students), seconds=seconds, html=args.out, csv=csv_path))
+    return 0
+
+
 def cmd_course(args):
     from nndl.grader.content import chapters
     from nndl.grader.integrations import course
@@ -270,7 +302,8 @@ def cmd_course(args):
 
 
 COMMANDS = {**LEARNER_COMMANDS, "list": cmd_list, "release": cmd_release, "build": cmd_build,
-            "grade": cmd_grade, "course": cmd_course, "stats": cmd_stats, "gradescope": cmd_gradescope}
+            "grade": cmd_grade, "course": cmd_course, "stats": cmd_stats, "gradescope": cmd_gradescope,
+            "similarity": cmd_similarity}
 
 
 def main(argv=None):
