@@ -23,6 +23,9 @@ def parser():
     s = sub.add_parser("release", help=t("write the student edition (or the model answers) to OUTDIR"))
     s.add_argument("outdir", type=Path)
     s.add_argument("--answers", action="store_true", help=t("the model answers, same layout"))
+    s.add_argument("--force", action="store_true",
+                   help=t("overwrite chapter files you changed (by default they are kept, and the new "
+                          "version goes to OUTDIR/nndl-new/)"))
     s.add_argument("--format", choices=("py", "ipynb"), default="py",
                    help=t("ipynb: a notebook beside each chapter file too (plain Jupyter, Colab)"))
 
@@ -103,16 +106,19 @@ def cmd_list(args):
 def cmd_release(args):
     from nndl.grader.content import build, kit
 
-    written = build.release(args.outdir, answers=args.answers)
-    if args.format == "ipynb":
-        kit.write_notebooks(written)
+    handout = build.release_safely(args.outdir, answers=args.answers, notebooks=args.format == "ipynb",
+                                   force=args.force)
     kit.write_kit(args.outdir)
+    chapters = sum(1 for p in handout.written + [k for k, _ in handout.kept] if p.suffix == ".py")
     if args.answers:
-        print(t("wrote the model answers of {count} chapters to {outdir}",
-                count=len(written), outdir=args.outdir))
+        print(t("wrote the model answers of {count} chapters to {outdir}", count=chapters, outdir=args.outdir))
     else:
-        print(t("wrote the student edition of {count} chapters to {outdir}",
-                count=len(written), outdir=args.outdir))
+        print(t("wrote the student edition of {count} chapters to {outdir}", count=chapters, outdir=args.outdir))
+    for mine, beside in handout.kept:
+        print(t("kept your {file} (changed since it was released); the new version is {new}",
+                file=mine.name, new=beside.relative_to(args.outdir)))
+    if handout.kept:
+        print(t("{count} of your files kept; `--force` would overwrite them", count=len(handout.kept)))
     return 0
 
 

@@ -126,3 +126,69 @@ def stale_exercises():
         if not target.exists() or target.read_text(encoding="utf-8") != render(chapter, text):
             stale.append(chapter)
     return stale
+
+
+# ------------------------------------------------------------- a learner's folder
+RECORD = ".nndl-release.json"   # what `nndl release` last wrote into a folder: file -> SHA-256
+NEW_DIR = "nndl-new"            # where a new version goes when the learner changed the file
+
+
+class Handout:
+    """What a release into a learner's folder did: files written, and files kept because the
+    learner changed them since they were released (their new version written under NEW_DIR)."""
+
+    def __init__(self, outdir, force=False):
+        import json
+
+        self.outdir, self.force = Path(outdir), force
+        self.written, self.kept = [], []
+        try:
+            self.record = json.loads((self.outdir / RECORD).read_text(encoding="utf-8"))
+            if not isinstance(self.record, dict):
+                self.record = {}
+        except (OSError, ValueError):
+            self.record = {}
+
+    def write(self, name, data):
+        """Write outdir/name, unless the learner changed it: then keep theirs, and put this
+        version under outdir/NEW_DIR/name. The path written."""
+        import hashlib
+
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        target = self.outdir / name
+        digest = hashlib.sha256(data).hexdigest()
+        if target.exists() and not self.force:
+            current = hashlib.sha256(target.read_bytes()).hexdigest()
+            if current not in (digest, self.record.get(name)):   # changed since it was released
+                beside = self.outdir / NEW_DIR / name
+                beside.parent.mkdir(parents=True, exist_ok=True)
+                beside.write_bytes(data)
+                self.kept.append((target, beside))
+                return beside
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.record[name] = digest
+        self.written.append(target)
+        return target
+
+    def save(self):
+        import json
+
+        (self.outdir / RECORD).write_text(json.dumps(self.record, indent=1, sort_keys=True) + "\n",
+                                          encoding="utf-8")
+
+
+def release_safely(outdir, answers=False, chapters=None, notebooks=False, force=False):
+    """Release into a learner's folder without losing their work; a Handout (what was written
+    and what was kept). Unchanged released files are refreshed; force overwrites all."""
+    import jupytext
+
+    handout = Handout(outdir, force)
+    handout.outdir.mkdir(parents=True, exist_ok=True)
+    for chapter in chapters or available():
+        text = render(chapter, (SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"), answers)
+        handout.write(f"{chapter}.py", text)
+        if notebooks:
+            handout.write(f"{chapter}.ipynb", jupytext.writes(jupytext.reads(text, fmt="py:percent"), fmt="ipynb"))
+    handout.save()
+    return handout
