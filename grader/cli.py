@@ -164,11 +164,13 @@ def cmd_grade(args):
     result = harness.grade(args.submission, _config(args), selected,
                            **({"visibility": visibility} if visibility else {}), jobs=args.jobs,
                            figures=bool(args.html))
-    report.print_report(result, title=f"nndl grade {args.submission}")
+    # Files first: a reader of the table that goes away (`| head`) must not cost them.
     if args.json:
         report.write_json(result, args.json)
     if args.html:
         report.write_html(result, args.html, title=f"nndl grade {args.submission.name}")
+    report.print_report(result, title=f"nndl grade {args.submission}")
+    if args.html:
         print(t("feedback page: {path}", path=args.html))
     return 0
 

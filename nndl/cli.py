@@ -12,6 +12,7 @@ errors and the help come out in it too.
 """
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -266,6 +267,13 @@ def run(argv, make_parser, commands, errors=()):
     except KeyboardInterrupt:
         print(t("nndl: interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `nndl list | head`: the reader has gone, so the rest of the output has nowhere to go.
+        # Point stdout at /dev/null so that Python's own flush at exit is quiet too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 0
     finally:
         i18n.set_language(None)  # --lang is this command's, not the process's
 

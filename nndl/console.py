@@ -2,10 +2,19 @@
 from collections import OrderedDict
 from itertools import groupby
 
-from rich.console import Console
+import rich.console
 from rich.table import Table
 
 from nndl.i18n import t, tr
+
+
+class Console(rich.console.Console):
+    """rich's Console, except that a closed pipe (`nndl ... | head`) is Python's BrokenPipeError,
+    which nndl.cli ends quietly with status 0, rather than rich's exit with status 1."""
+
+    def on_broken_pipe(self):
+        self.quiet = True
+        raise BrokenPipeError
 
 
 def by_chapter(results):

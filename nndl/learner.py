@@ -81,7 +81,7 @@ def progress(folder):
 
 
 def print_progress(rows, console=None):
-    from rich.console import Console
+    from nndl.console import Console
     from rich.progress_bar import ProgressBar
     from rich.table import Table
 

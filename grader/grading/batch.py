@@ -123,7 +123,7 @@ def write_csv(done, selected, path):
 def run_with_progress(found, config, out_dir, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1,
                       console=None):
     """grade_batch with a rich progress bar (count, elapsed, ETA) on the console."""
-    from rich.console import Console
+    from nndl.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
 

@@ -83,7 +83,7 @@ def percentiles(values):
 
 def print_stats(cohort, console=None):
     """A table of checks (passed n/N and the top failures) and a line on the totals."""
-    from rich.console import Console
+    from nndl.console import Console
     from rich.table import Table
 
     console = console or Console(highlight=False)

@@ -198,3 +198,26 @@ def test_check_runs_only_visible_checks(capsys, tmp_path, answers_dir, monkeypat
     visible = [c for c in chapters.checks("ch01_perceptron") if c.visibility == "visible"]
     assert f"{len(visible)}/{len(visible)} passed" in out
     assert "hidden" not in out.split("Total")[0]
+
+
+def piped_into_head(command, cwd):
+    """`command | head -1` in a shell: (command's exit status, its stderr)."""
+    nndl = Path(sys.executable).parent / "nndl"
+    done = subprocess.run(["bash", "-c", f"set -o pipefail; {nndl} {command} 2>err.txt | head -1 >/dev/null; "
+                                          "echo $? > status.txt"], cwd=cwd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return int((cwd / "status.txt").read_text()), (cwd / "err.txt").read_text()
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    status, err = piped_into_head("list", tmp_path)
+    assert status == 0 and "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_report_files_are_written_before_the_table(tmp_path, answers_dir):
+    shutil.copy(answers_dir / "ch01_perceptron.py", tmp_path)
+    status, err = piped_into_head(f"grade {tmp_path / 'ch01_perceptron.py'} --html {tmp_path / 'r.html'} "
+                                  f"--json {tmp_path / 'r.json'}", tmp_path)
+    assert status == 0 and "Traceback" not in err
+    assert json.loads((tmp_path / "r.json").read_text())["score"] > 0
+    assert "<html" in (tmp_path / "r.html").read_text(encoding="utf-8")
