@@ -114,7 +114,8 @@ def _error(error, hidden):
     text, kind = str(error.get("text", "")), str(error.get("type", "Exception"))
     if hidden and not _builtin_exception(kind):
         kind = "Exception"
-    head = kind + (f": {t(WITHHELD) if hidden else text}" if text else "")
+    shown = t(WITHHELD) if hidden else text
+    head = (f"{kind}: {shown}" if kind else shown) if text else kind
     return (_frames(error.get("frames"), hidden) + head).strip()
 
 

@@ -31,7 +31,11 @@ def print_report(report, title="nndl grade", console=None, show_passed=False):
     table.add_column(t("chapter"), no_wrap=True)
     table.add_column(t("score"), justify="right", no_wrap=True)
     table.add_column(t("checks"), overflow="fold")
+    missing = {}
     for chapter, results in by_chapter(report.results).items():
+        if all(r.kind == "not_submitted" for r in results):   # one row for them all, below
+            missing[chapter] = sum(r.max_score for r in results)
+            continue
         score = sum(r.score for r in results)
         total = sum(r.max_score for r in results)
         passed = sum(r.status == "passed" for r in results)
@@ -42,9 +46,13 @@ def print_report(report, title="nndl grade", console=None, show_passed=False):
                 continue
             mark = "✓" if output[0] == "passed" else "✗"
             names = t(", ").join(t("{check} ({visibility})", check=r.name.split("/", 1)[1],
-                                   visibility=t(r.visibility)) for r in group)
+                                   visibility=t(r.visibility)) for r in group) \
+                if len(group) < len(results) or len(group) == 1 else t("all {count} checks", count=len(group))
             lines.append(t("{mark} {names}: {output}", mark=mark, names=names, output=output[1]))
         table.add_row(chapter, f"{score:g}/{total:g}", "\n".join(lines))
+    if missing:
+        table.add_row(t("not submitted"), f"0/{sum(missing.values()):g}",
+                      t("{count} chapter(s): {chapters}", count=len(missing), chapters=t(", ").join(missing)))
     console.print(table)
     for warning in report.warnings:
         console.print(t("[yellow]warning:[/yellow] {warning}", warning=tr(warning)))

@@ -149,6 +149,8 @@ def grade(path, config, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1, poo
     files, warnings = submission.find(path)
     wanted = selected or (list(files) if path.is_file() else chapters.available())
     submitted = [c for c in wanted if c in files]
+    if not files:
+        warnings.append(t("no chapter files found in {path}", path=path))
     own = pool is None and config.warm and bool(submitted)
     if own:
         pool = WarmPool(config, min(max(1, jobs), len(submitted)), preload_for(files[c] for c in submitted))

@@ -212,6 +212,10 @@ def main(argv):
     sys.setrecursionlimit(10000)
     try:
         namespace = load_module(path)
+    except json.JSONDecodeError as exc:  # a notebook that is not JSON: where, in one line, no frames
+        text = f"{os.path.basename(path)} is not a valid notebook: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        send(replies, {"event": "load_error", "kind": "load", "error": {"type": "", "text": text, "frames": []}})
+        return 0
     except BaseException as exc:  # noqa: B902 - a broken file is reported, not raised
         kind = "syntax" if isinstance(exc, SyntaxError) else "load"
         send(replies, {"event": "load_error", "kind": kind, "error": error_record(exc)})

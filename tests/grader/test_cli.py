@@ -221,3 +221,28 @@ def test_report_files_are_written_before_the_table(tmp_path, answers_dir):
     assert status == 0 and "Traceback" not in err
     assert json.loads((tmp_path / "r.json").read_text())["score"] > 0
     assert "<html" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_an_empty_or_one_chapter_submission_gets_a_short_report(tmp_path, answers_dir):
+    (tmp_path / "empty").mkdir()
+    done = run_nndl("grade", str(tmp_path / "empty"))
+    code, out = done.returncode, done.stdout
+    assert code == 0 and "no chapter files found" in out and len(out.splitlines()) < 20
+    (tmp_path / "one").mkdir()
+    shutil.copy(answers_dir / "ch01_perceptron.py", tmp_path / "one")
+    done = run_nndl("grade", str(tmp_path / "one"))
+    code, out = done.returncode, done.stdout
+    assert code == 0 and "14 chapter(s)" in out and "ch15_recursive" in out
+    assert len(out.splitlines()) < 25 and "no chapter files found" not in out
+
+
+def test_a_notebook_that_is_not_json_is_one_line_without_host_paths(tmp_path):
+    (tmp_path / "ch02_activations.ipynb").write_text('{"cells": [\n', encoding="utf-8")
+    done = run_nndl("grade", str(tmp_path), "--chapter", "ch02_activations", "--json", str(tmp_path / "r.json"))
+    code, out = done.returncode, done.stdout
+    assert code == 0 and out.count("is not a valid notebook") == 1 and "all 27 checks" in out
+    results = json.loads((tmp_path / "r.json").read_text())["tests"]
+    assert all("ch02_activations.ipynb is not a valid notebook: Expecting value (line 2, column 1)" in r["output"]
+               for r in results)
+    assert not any("decoder.py" in r["output"] or "site-packages" in r["output"] or "/lib/" in r["output"]
+                   for r in results)
