@@ -7,6 +7,7 @@ import json
 import linecache
 import os
 import sys
+import sysconfig
 import traceback
 
 if __package__:  # imported as nndl.worker.calls (the grader, the kit)
@@ -92,10 +93,23 @@ def load_module(path):
     return namespace
 
 
+# Python's own and installed libraries' folders: an exception raised inside a library is shown at
+# the learner's line that called it, not in the library's frames (host paths, nothing to fix there).
+LIBRARIES = tuple(sorted({os.path.join(os.path.realpath(p), "") for key in ("stdlib", "platstdlib", "purelib", "platlib")
+                          if (p := sysconfig.get_paths().get(key))}))
+
+
+def _learners(filename):
+    """Is this frame the learner's code (not the worker's, Python's or a library's)?"""
+    if filename.startswith("<frozen") or os.path.dirname(os.path.abspath(filename)) == FOLDER:
+        return False
+    return not (os.path.isabs(filename) and os.path.realpath(filename).startswith(LIBRARIES))
+
+
 def error_record(exc):
     """An exception of the learner's code as fields: its type, its text and the learner's own
     last frames (file, line, code; never a value). The grader decides what of it to show."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.dirname(os.path.abspath(f.filename)) != FOLDER][-3:]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _learners(f.filename)][-3:]
     kind = type(exc)
     module, name = getattr(kind, "__module__", None), str(getattr(kind, "__qualname__", "Exception"))
     name = name if module in (None, "builtins", "__main__") else f"{module}.{name}"

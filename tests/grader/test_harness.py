@@ -44,6 +44,17 @@ def test_exception_costs_only_its_function(ch02_with):
     assert "calls.py" not in output and "nndl-worker" not in output  # the worker's own frames are cut
 
 
+def test_an_error_inside_a_library_shows_the_learners_line(ch02_with):
+    """Is an exception raised in NumPy's own code shown at the learner's line, without NumPy's frames?"""
+    path = ch02_with("library_error_relu")
+    line = path.read_text(encoding="utf-8").splitlines().index("    return np.linalg.inv(square) @ x") + 1
+    results = assert_only_lost(grade_ch02(path), CH02, {"relu"}, "exception")
+    for output in (results["relu"].output, results["relu_hidden"].output):
+        assert f'File "{CH02}.py", line {line}' in output
+        assert "site-packages" not in output and "linalg.py" not in output and "/lib/" not in output
+    assert "LinAlgError: Singular matrix" in results["relu"].output
+
+
 def test_wrong_shape_is_diagnosed(ch02_with):
     """Does a flattened result fail with a message about its shape?"""
     report = grade_ch02(ch02_with("wrong_shape_relu_prime"))
