@@ -89,13 +89,13 @@ def answer(code, stub_statements):
 
 @dataclass
 class Answer:
-    """One student's answer to one chapter, fingerprinted: the whole and each function."""
+    """One student's answer to one chapter, fingerprinted: the whole and each function's body."""
 
     student: str
     text: str
-    spans: list                     # [(name, start, end)] of each function in text
-    whole: object = None            # copydetect.CodeFingerprint
-    functions: dict = field(default_factory=dict)  # name -> CodeFingerprint
+    boilerplate: object             # the handout's fingerprints (to draw the shared regions later)
+    hashes: frozenset = frozenset()  # the whole answer's fingerprints
+    functions: dict = field(default_factory=dict)  # name -> its body's fingerprints (long ones only)
 
 
 def fingerprint(text, boilerplate):
@@ -106,18 +106,23 @@ def fingerprint(text, boilerplate):
 
 
 def make_answer(student, statements, boilerplate):
-    parts, spans, at = [], [], 0
+    """Each statement fingerprinted once; the whole answer's fingerprints are theirs together."""
+    found = Answer(student, "\n\n".join(source for _, source in statements), boilerplate)
+    whole = set()
     for name, source in statements:
-        if name is not None:
-            spans.append((name, at, at + len(source)))
-        parts.append(source)
-        at += len(source) + 2
-    text = "\n\n".join(parts)
-    found = Answer(student, text, spans, fingerprint(text, boilerplate))
-    for name, start, end in spans:
-        part = fingerprint(text[start:end], boilerplate)
-        if len(part.filtered_code) >= MIN_FUNCTION_TOKENS:
-            found.functions[name] = part
+        if name is not None and source.startswith(("def ", "async def ")):
+            # the signature is the handout's: with the body's first tokens it would make any two
+            # short functions look alike, so it is fingerprinted apart from the body
+            head, _, body = source.partition(":\n")
+            whole |= {int(h) for h in fingerprint(head, boilerplate).hashes}
+            part = fingerprint(body, boilerplate)
+            hashes = frozenset(int(h) for h in part.hashes)
+            if len(part.filtered_code) >= MIN_FUNCTION_TOKENS:
+                found.functions[name] = hashes
+        else:
+            hashes = {int(h) for h in fingerprint(source, boilerplate).hashes}
+        whole |= hashes
+    found.hashes = frozenset(whole)
     return found
 
 
@@ -128,37 +133,46 @@ class Pair:
     a: str
     b: str
     score: float          # what ranks the pair: max(whole, function)
-    whole: float          # the larger share of either answer found in the other
-    function: float       # the largest share of one function found in the other answer
+    whole: float          # the larger share of either answer's fingerprints found in the other
+    function: float       # the largest share of one function's fingerprints found in the other answer
     function_name: str    # whose function that was ("" when none)
-    shared: int           # characters of filtered code shared
-    slices: tuple = (np.zeros((2, 0), int), np.zeros((2, 0), int))
+    shared: int           # fingerprints the two answers share
+
+
+def _share(part, other):
+    return len(part & other) / len(part) if part else 0.0
 
 
 def _function_share(mine, theirs):
     """(share, name): the largest share of one of mine's functions found anywhere in theirs."""
-    from copydetect import compare_files
-
     best, best_name = 0.0, ""
     for name, part in mine.functions.items():
-        if not part.hashes & theirs.whole.hashes:
-            continue
-        _, (share, _), _ = compare_files(part, theirs.whole)
+        share = _share(part, theirs.hashes)
         if share > best:
-            best, best_name = float(share), name
+            best, best_name = share, name
     return best, best_name
 
 
 def compare(chapter, first, second):
-    from copydetect import compare_files
-
-    shared, (s1, s2), slices = compare_files(first.whole, second.whole)
+    """A Pair, from fingerprint sets alone (where the shared regions lie is found only for the
+    pairs the report draws: marked())."""
+    one, two = first.hashes, second.hashes
+    shared = len(one & two)
+    whole = max(shared / len(one) if one else 0.0, shared / len(two) if two else 0.0)
     f1, n1 = _function_share(first, second)
     f2, n2 = _function_share(second, first)
     function, name = (f1, f"{first.student}: {n1}") if f1 >= f2 else (f2, f"{second.student}: {n2}")
-    whole = float(max(s1, s2))
     return Pair(chapter, first.student, second.student, max(whole, function), whole, function,
-                name if function > 0 else "", int(shared), slices)
+                name if function > 0 else "", shared)
+
+
+def marked(first, second):
+    """Both answers as HTML, the regions they share marked (copydetect's slices)."""
+    from copydetect import compare_files
+
+    _, _, slices = compare_files(fingerprint(first.text, first.boilerplate),
+                                 fingerprint(second.text, second.boilerplate))
+    return _marked(first.text, slices[0]), _marked(second.text, slices[1])
 
 
 # ------------------------------------------------------------------ the batch
@@ -172,28 +186,43 @@ def stub_statements(chapter):
     return _statements(code) or []
 
 
-def collect(students, chapter_ids):
-    """{chapter: [Answer]} of every student's chapter files (a student without one is left out)."""
+def _student(student, folder, chapter_ids, stubs, boilerplate):
+    """[(chapter, Answer)] of one student (run in a worker process)."""
     from nndl.grader.grading import submission
 
-    found = {c: [] for c in chapter_ids}
+    try:
+        files, _ = submission.find(folder)
+    except Exception:  # noqa: BLE001 - an unreadable submission has nothing to compare
+        return []
+    found = []
+    for chapter in chapter_ids:
+        if chapter not in files:
+            continue
+        try:
+            statements = answer(_code_cells(files[chapter]), stubs[chapter])
+        except (OSError, ValueError, UnicodeDecodeError):
+            continue
+        if statements:
+            found.append((chapter, make_answer(student, statements, boilerplate[chapter])))
+    return found
+
+
+def collect(students, chapter_ids, jobs=None):
+    """{chapter: [Answer]} of every student's chapter files (a student without one is left out),
+    fingerprinted on `jobs` processes (default: one per core)."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
     stubs = {c: stub_statements(c) for c in chapter_ids}
     boilerplate = {c: np.array(sorted(fingerprint("\n\n".join(s for _, s in stubs[c]), []).hashes), dtype=np.int64)
                    for c in chapter_ids}
-    for student, folder in students.items():
-        try:
-            files, _ = submission.find(folder)
-        except Exception:  # noqa: BLE001 - an unreadable submission has nothing to compare
-            continue
-        for chapter in chapter_ids:
-            if chapter not in files:
-                continue
-            try:
-                statements = answer(_code_cells(files[chapter]), stubs[chapter])
-            except (OSError, ValueError, UnicodeDecodeError):
-                continue
-            if statements:
-                found[chapter].append(make_answer(student, statements, boilerplate[chapter]))
+    found = {c: [] for c in chapter_ids}
+    names = list(students)
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        for results in pool.map(_student, names, [students[n] for n in names], itertools.repeat(chapter_ids),
+                                itertools.repeat(stubs), itertools.repeat(boilerplate), chunksize=4):
+            for chapter, found_answer in results:
+                found[chapter].append(found_answer)
     return found
 
 
@@ -230,7 +259,7 @@ def write_csv(ranked, path):
 def _marked(text, slices):
     from copydetect.utils import highlight_overlap
 
-    if slices.shape[1] == 0:
+    if len(slices) == 0 or slices.shape[1] == 0:
         return html.escape(text)
     order = np.argsort(slices[0])
     marked, _ = highlight_overlap(text, slices[:, order], "<mark>", "</mark>", escape_html=True)
@@ -256,7 +285,7 @@ mark{{background:#ffd54f}} .score{{font-variant-numeric:tabular-nums}}
 def write_html(ranked, answers, path, title, seconds):
     from nndl.i18n import language
 
-    texts = {(c, a.student): a.text for c, found in answers.items() for a in found}
+    found_by = {(c, a.student): a for c, found in answers.items() for a in found}
     body = []
     for chapter, pairs in ranked.items():
         body.append(f"<h2 id='{chapter}'>{html.escape(chapter)}</h2>")
@@ -272,8 +301,7 @@ def write_html(ranked, answers, path, title, seconds):
                         f"<td class='score'>{p.function:.0%} {html.escape(p.function_name)}</td></tr>")
         body.append("<table>" + "".join(rows) + "</table>")
         for number, p in enumerate(pairs[:SHOWN_PER_CHAPTER], 1):
-            left = _marked(texts[chapter, p.a], p.slices[0])
-            right = _marked(texts[chapter, p.b], p.slices[1])
+            left, right = marked(found_by[chapter, p.a], found_by[chapter, p.b])
             body.append(f"<h3 id='{chapter}-{number}'>{number}. {html.escape(p.a)} — {html.escape(p.b)}: "
                         f"{p.score:.0%}</h3><div class='pair'><div><b>{html.escape(p.a)}</b><pre>{left}</pre></div>"
                         f"<div><b>{html.escape(p.b)}</b><pre>{right}</pre></div></div>")
