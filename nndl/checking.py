@@ -225,7 +225,26 @@ def check_function(name, function):
     """Run the visible checks of chapter/function on function here; print ✓/✗ lines; the share earned."""
     chapter, selected = find_checks(name)
     scratch = compiled.scratch(chapter)
-    return print_share([run_check(c, call_directly(function, scratch=scratch)) for c in selected])
+    results = [run_check(c, call_directly(function, scratch=scratch)) for c in selected]
+    _remember(chapter, results)
+    return print_share(results)
+
+
+def _remember(chapter, results):
+    """Count a notebook's checks in `nndl progress`, when the notebook's folder (the kernel's) holds
+    the chapter's file; never an error of the check itself."""
+    import os
+    from pathlib import Path
+
+    from nndl import learner
+    from nndl.course import chapter_files
+
+    try:
+        folder = Path(os.getcwd())
+        if chapter_files(folder).get(chapter) is not None:
+            learner.record_checks(folder, chapter, results)
+    except (OSError, ValueError):
+        pass
 
 
 def print_share(results):

@@ -47,7 +47,8 @@ def print_report(report, title="nndl grade", console=None, show_passed=False):
             mark = "✓" if output[0] == "passed" else "✗"
             names = t(", ").join(t("{check} ({visibility})", check=r.name.split("/", 1)[1],
                                    visibility=t(r.visibility)) for r in group) \
-                if len(group) < len(results) or len(group) == 1 else t("all {count} checks", count=len(group))
+                if len(group) < len(results) or not all(r.kind in ("load", "syntax") for r in group) \
+                else t("all {count} checks", count=len(group))   # the file itself failed: said once
             lines.append(t("{mark} {names}: {output}", mark=mark, names=names, output=output[1]))
         table.add_row(chapter, f"{score:g}/{total:g}", "\n".join(lines))
     if missing:

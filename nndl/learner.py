@@ -46,9 +46,16 @@ def file_hash(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _marks(state, chapter, results, when):
+    """Remember each check's latest outcome (state["checks"][chapter][check id])."""
+    marks = state.setdefault("checks", {}).setdefault(chapter, {})
+    for result in results:
+        marks[result.name.split("/", 1)[1]] = {"passed": result.status == "passed", "at": when}
+
+
 def record(folder, report, files):
-    """Remember what the visible checks gave for each checked chapter file."""
-    state = load_state(folder)
+    """Remember what the visible checks gave for each checked chapter file (nndl check, pytest)."""
+    state, when = load_state(folder), time.time()
     for chapter, path in files.items():
         results = [r for r in report.results if r.name.startswith(chapter + "/")]
         if path is None or not results:
@@ -56,26 +63,44 @@ def record(folder, report, files):
         state["chapters"][chapter] = {
             "sha256": file_hash(path), "passed": sum(r.status == "passed" for r in results),
             "checks": len(results), "score": sum(r.score for r in results),
-            "max_score": sum(r.max_score for r in results)}
+            "max_score": sum(r.max_score for r in results), "at": when}
+        _marks(state, chapter, results, when)
+    save_state(folder, state)
+
+
+def record_checks(folder, chapter, results):
+    """Remember the checks a notebook's nndl.check ran on one function (the file on disk may not
+    hold that code yet, so no hash: they count until a later check of the whole file)."""
+    state = load_state(folder)
+    _marks(state, chapter, results, time.time())
     save_state(folder, state)
 
 
 def progress(folder):
-    """One row per chapter: (chapter, status, passed, visible checks); status in English."""
-    state = load_state(folder)["chapters"]
+    """One row per chapter: (chapter, status, passed, visible checks); status in English.
+
+    Counts are each check's latest outcome, from nndl check, pytest and notebooks alike. A
+    chapter whose file changed after its last whole-file check, with no notebook check since,
+    is "changed since the last check"."""
+    state = load_state(folder)
     available = set(compiled.chapters())
     rows = []
     for chapter, path in chapter_files(folder).items():
         total = len(compiled.checks(chapter)) if chapter in available else 0
-        seen = state.get(chapter)
+        seen = state["chapters"].get(chapter)
+        marks = state.get("checks", {}).get(chapter) or {}
+        marks = {k: v for k, v in marks.items() if isinstance(v, dict)}
         if path is None:
             rows.append((chapter, N_("no file"), 0, total))
-        elif seen is None:
+            continue
+        if seen is None and not marks:
             rows.append((chapter, N_("not checked yet"), 0, total))
-        elif seen.get("sha256") != file_hash(path):
-            rows.append((chapter, N_("changed since the last check"), seen.get("passed", 0), total))
+            continue
+        passed = sum(bool(m.get("passed")) for m in marks.values()) if marks else int(seen.get("passed", 0))
+        newest = max((float(m.get("at", 0)) for m in marks.values()), default=0.0)
+        if seen is not None and seen.get("sha256") != file_hash(path) and newest <= float(seen.get("at", 0)):
+            rows.append((chapter, N_("changed since the last check"), passed, total))
         else:
-            passed = int(seen.get("passed", 0))
             rows.append((chapter, N_("done") if passed == total else N_("in progress"), passed, total))
     return rows
 

@@ -91,8 +91,23 @@ class ChapterFile(pytest.File):
         if self._results is None:
             from nndl.local import check_file
 
-            self._results = {r.name: r for r in check_file(self.path.stem, self.path)}
+            results = check_file(self.path.stem, self.path)
+            self._results = {r.name: r for r in results}
+            _remember(self.path, results)
         return self._results
+
+
+def _remember(path, results):
+    """Count this check in `nndl progress` (the file is the one its folder's chapter is read from)."""
+    from nndl import learner
+    from nndl.course import chapter_files
+    from nndl.records import Report
+
+    try:
+        if chapter_files(path.parent).get(path.stem) == path:
+            learner.record(path.parent, Report(results, 0.0, ""), {path.stem: path})
+    except (OSError, ValueError):
+        pass
 
 
 class CheckItem(pytest.Item):

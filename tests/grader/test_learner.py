@@ -137,3 +137,34 @@ def test_watch_sees_a_save_made_while_it_checks(tmp_path, stubs_dir):
 
     learner.watch(tmp_path, on_change, interval=0.05, rounds=4, on_ready=ready)
     assert calls == [CH01, CH01]
+
+
+def status_of(folder, chapter):
+    return next((status, passed) for c, status, passed, _ in learner.progress(folder) if c == chapter)
+
+
+def test_progress_counts_pytest_and_notebook_checks(tmp_path, answers_dir, stubs_dir, monkeypatch):
+    """A chapter checked by pytest or by a notebook's nndl.check is not "not checked yet"."""
+    import numpy as np
+
+    from nndl import checking
+
+    handout = tmp_path / "handout"
+    handout.mkdir()
+    shutil.copy(answers_dir / "ch01_perceptron.py", handout)
+    shutil.copy(stubs_dir / "ch02_activations.py", handout)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(handout)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout[-2000:]        # the ch02 stubs fail
+    from nndl import compiled
+
+    assert status_of(handout, "ch01_perceptron") == ("done", len(compiled.checks("ch01_perceptron")))
+    assert status_of(handout, "ch02_activations") == ("in progress", 0)
+
+    # the learner finishes relu in the notebook (the kernel runs in the notebook's folder)
+    monkeypatch.chdir(handout)
+    assert checking.check_function("ch02_activations/relu", lambda x: np.maximum(np.asarray(x, float), 0.0)) == 1.0
+    assert status_of(handout, "ch02_activations") == ("in progress", 1)
+    # the file on disk is saved after the check: still counted, not "changed since the last check"
+    (handout / "ch02_activations.py").write_text((handout / "ch02_activations.py").read_text() + "\n# saved\n")
+    assert status_of(handout, "ch02_activations") == ("in progress", 1)
