@@ -174,36 +174,40 @@ nndl.check("ch08_initialization/scaled_normal", scaled_normal)
 # MNIST.
 
 # %% tags=["demo"]
-import matplotlib.pyplot as plt  # plots only: the graded code does not need it
-from nndl.data import load_digits
+try:  # a demo: it runs once the exercises it uses are done, and says which it waits for
+    import matplotlib.pyplot as plt  # plots only: the graded code does not need it
+    from nndl.data import load_digits
 
-data = load_digits(seed=0)
-
-
-def upsample(X, factor):
-    """Each 8x8 image blown up to (8 factor)^2 pixels, each pixel a factor x factor block."""
-    return np.kron(X.reshape(-1, 8, 8), np.ones((1, factor, factor))).reshape(len(X), -1)
+    data = load_digits(seed=0)
 
 
-def sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    def upsample(X, factor):
+        """Each 8x8 image blown up to (8 factor)^2 pixels, each pixel a factor x factor block."""
+        return np.kron(X.reshape(-1, 8, 8), np.ones((1, factor, factor))).reshape(len(X), -1)
 
 
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.5))
-for ax, factor in zip(axes, (1, 2)):
-    X = upsample(data.X_train, factor)
-    b = standard_normal((30,), seed=2)
-    for init, color in ((standard_normal, "tab:red"), (scaled_normal, "tab:blue")):
-        z = X @ init((X.shape[1], 30), seed=1) + b
-        saturated = np.mean(np.abs(z) > 3.6)
-        ax.hist(z.ravel(), bins=120, range=(-30, 30), density=True, alpha=0.6, color=color,
-                label=f"{init.__name__}: std of z {z.std():.1f}, {saturated:.0%} saturated")
-    ax.axvspan(-3.6, 3.6, color="grey", alpha=0.2)
-    ax.set_title(f"hidden z on {8 * factor}x{8 * factor} digits (n_in = {X.shape[1]})")
-    ax.set_xlabel("z")
-    ax.legend(fontsize=8)
-plt.tight_layout()
-plt.show()
+    def sigmoid(z):
+        return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.5))
+    for ax, factor in zip(axes, (1, 2)):
+        X = upsample(data.X_train, factor)
+        b = standard_normal((30,), seed=2)
+        for init, color in ((standard_normal, "tab:red"), (scaled_normal, "tab:blue")):
+            z = X @ init((X.shape[1], 30), seed=1) + b
+            saturated = np.mean(np.abs(z) > 3.6)
+            ax.hist(z.ravel(), bins=120, range=(-30, 30), density=True, alpha=0.6, color=color,
+                    label=f"{init.__name__}: std of z {z.std():.1f}, {saturated:.0%} saturated")
+        ax.axvspan(-3.6, 3.6, color="grey", alpha=0.2)
+        ax.set_title(f"hidden z on {8 * factor}x{8 * factor} digits (n_in = {X.shape[1]})")
+        ax.set_xlabel("z")
+        ax.legend(fontsize=8)
+    plt.tight_layout()
+    plt.show()
+except (NotImplementedError, NameError) as unfinished:
+    import nndl
+    nndl.skipped(unfinished)
 
 # %% [markdown]
 # ### And its effect on training speed
@@ -217,38 +221,42 @@ plt.show()
 # $z$'s start saturated instead of two thirds (the first plot).
 
 # %% tags=["demo"]
-FACTOR, EPOCHS, ETA, BATCH = 2, 8, 0.1, 10
+try:  # a demo: it runs once the exercises it uses are done, and says which it waits for
+    FACTOR, EPOCHS, ETA, BATCH = 2, 8, 0.1, 10
 
 
-def train(init, X, y, X_val, y_val, seed):
-    """Mini-batch SGD on the cross-entropy cost; the validation accuracy after each epoch."""
-    rng = np.random.default_rng(seed)
-    W1, b1 = init((X.shape[1], 30), seed=seed), standard_normal((30,), seed=seed + 100)
-    W2, b2 = init((30, 10), seed=seed + 200), standard_normal((10,), seed=seed + 300)
-    Y, accuracy = np.eye(10)[y], []
-    for _ in range(EPOCHS):
-        order = rng.permutation(len(X))
-        for start in range(0, len(X), BATCH):
-            rows = order[start:start + BATCH]
-            a1 = sigmoid(X[rows] @ W1 + b1)
-            delta2 = (sigmoid(a1 @ W2 + b2) - Y[rows]) / len(rows)   # cross-entropy: no sigma'
-            delta1 = (delta2 @ W2.T) * a1 * (1 - a1)
-            W2, b2 = W2 - ETA * a1.T @ delta2, b2 - ETA * delta2.sum(0)
-            W1, b1 = W1 - ETA * X[rows].T @ delta1, b1 - ETA * delta1.sum(0)
-        accuracy.append(np.mean((sigmoid(X_val @ W1 + b1) @ W2 + b2).argmax(1) == y_val))
-    return np.array(accuracy)
+    def train(init, X, y, X_val, y_val, seed):
+        """Mini-batch SGD on the cross-entropy cost; the validation accuracy after each epoch."""
+        rng = np.random.default_rng(seed)
+        W1, b1 = init((X.shape[1], 30), seed=seed), standard_normal((30,), seed=seed + 100)
+        W2, b2 = init((30, 10), seed=seed + 200), standard_normal((10,), seed=seed + 300)
+        Y, accuracy = np.eye(10)[y], []
+        for _ in range(EPOCHS):
+            order = rng.permutation(len(X))
+            for start in range(0, len(X), BATCH):
+                rows = order[start:start + BATCH]
+                a1 = sigmoid(X[rows] @ W1 + b1)
+                delta2 = (sigmoid(a1 @ W2 + b2) - Y[rows]) / len(rows)   # cross-entropy: no sigma'
+                delta1 = (delta2 @ W2.T) * a1 * (1 - a1)
+                W2, b2 = W2 - ETA * a1.T @ delta2, b2 - ETA * delta2.sum(0)
+                W1, b1 = W1 - ETA * X[rows].T @ delta1, b1 - ETA * delta1.sum(0)
+            accuracy.append(np.mean((sigmoid(X_val @ W1 + b1) @ W2 + b2).argmax(1) == y_val))
+        return np.array(accuracy)
 
 
-X, X_val = upsample(data.X_train, FACTOR), upsample(data.X_val, FACTOR)
-plt.figure(figsize=(6, 3.5))
-for init, color in ((standard_normal, "tab:red"), (scaled_normal, "tab:blue")):
-    curve = np.mean([train(init, X, data.y_train, X_val, data.y_val, seed) for seed in (0, 1)], 0)
-    plt.plot(range(1, EPOCHS + 1), curve, "o-", color=color, label=init.__name__)
-plt.xlabel("epoch")
-plt.ylabel("validation accuracy")
-plt.title(f"[{X.shape[1]}, 30, 10] sigmoid network, cross-entropy")
-plt.legend()
-plt.show()
+    X, X_val = upsample(data.X_train, FACTOR), upsample(data.X_val, FACTOR)
+    plt.figure(figsize=(6, 3.5))
+    for init, color in ((standard_normal, "tab:red"), (scaled_normal, "tab:blue")):
+        curve = np.mean([train(init, X, data.y_train, X_val, data.y_val, seed) for seed in (0, 1)], 0)
+        plt.plot(range(1, EPOCHS + 1), curve, "o-", color=color, label=init.__name__)
+    plt.xlabel("epoch")
+    plt.ylabel("validation accuracy")
+    plt.title(f"[{X.shape[1]}, 30, 10] sigmoid network, cross-entropy")
+    plt.legend()
+    plt.show()
+except (NotImplementedError, NameError) as unfinished:
+    import nndl
+    nndl.skipped(unfinished)
 
 # %% [markdown]
 # ## Exercise 3: the truncated normal
@@ -398,27 +406,31 @@ nndl.check("ch08_initialization/he_uniform", he_uniform)
 # steady — the first hint of the vanishing signals of chapter 11 (梯度消失).
 
 # %% tags=["demo"]
-shape = (256, 128)
-fig, axes = plt.subplots(1, 3, figsize=(15, 3.5))
-for init in (scaled_normal, glorot_normal, glorot_uniform, he_normal, he_uniform):
-    w = init(shape, seed=0)
-    axes[0].hist(w.ravel() / w.std(), bins=80, histtype="step", density=True,
-                 label=f"{init.__name__} (std {w.std():.3f})")
-axes[0].set_xlabel("w / its standard deviation")
-axes[0].set_title("samples of a (256, 128) kernel")
-axes[0].legend(fontsize=7)
-rng = np.random.default_rng(0)
-X = rng.normal(size=(500, 256))
-for ax, (name, activation) in zip(axes[1:], (("tanh", np.tanh), ("ReLU", lambda z: np.maximum(z, 0)))):
-    for init in (scaled_normal, glorot_normal, he_normal):
-        a, spread = X, []
-        for layer in range(15):
-            a = activation(a @ init((256, 256), seed=layer))
-            spread.append(a.std())
-        ax.semilogy(range(1, 16), spread, "o-", ms=3, label=init.__name__)
-    ax.set_xlabel("layer")
-    ax.set_ylabel("std of the activations")
-    ax.set_title(f"15 {name} layers of width 256")
-    ax.legend(fontsize=8)
-plt.tight_layout()
-plt.show()
+try:  # a demo: it runs once the exercises it uses are done, and says which it waits for
+    shape = (256, 128)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 3.5))
+    for init in (scaled_normal, glorot_normal, glorot_uniform, he_normal, he_uniform):
+        w = init(shape, seed=0)
+        axes[0].hist(w.ravel() / w.std(), bins=80, histtype="step", density=True,
+                     label=f"{init.__name__} (std {w.std():.3f})")
+    axes[0].set_xlabel("w / its standard deviation")
+    axes[0].set_title("samples of a (256, 128) kernel")
+    axes[0].legend(fontsize=7)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 256))
+    for ax, (name, activation) in zip(axes[1:], (("tanh", np.tanh), ("ReLU", lambda z: np.maximum(z, 0)))):
+        for init in (scaled_normal, glorot_normal, he_normal):
+            a, spread = X, []
+            for layer in range(15):
+                a = activation(a @ init((256, 256), seed=layer))
+                spread.append(a.std())
+            ax.semilogy(range(1, 16), spread, "o-", ms=3, label=init.__name__)
+        ax.set_xlabel("layer")
+        ax.set_ylabel("std of the activations")
+        ax.set_title(f"15 {name} layers of width 256")
+        ax.legend(fontsize=8)
+    plt.tight_layout()
+    plt.show()
+except (NotImplementedError, NameError) as unfinished:
+    import nndl
+    nndl.skipped(unfinished)

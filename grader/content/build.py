@@ -89,12 +89,45 @@ def keep_solutions(lines):
     return [line for line in lines if not (MARKER.match(line) and "SOLUTION" in line)]
 
 
+DEMO_TRY = "try:  # a demo: it runs once the exercises it uses are done, and says which it waits for\n"
+DEMO_EXCEPT = ("except (NotImplementedError, NameError) as unfinished:\n"
+               "    import nndl\n"
+               "    nndl.skipped(unfinished)\n")
+
+
+def guard_demo(source):
+    """A demo cell's code inside try/except, so that "Run All" on unfinished exercises goes on with
+    one line per waiting demo (nndl.skipped) instead of stopping at a traceback."""
+    body = source.rstrip("\n").splitlines(keepends=True)
+    if not any(line.strip() for line in body):
+        return source
+    indented = "".join(("    " + line) if line.strip() else line for line in body)
+    return DEMO_TRY + indented.rstrip("\n") + "\n" + DEMO_EXCEPT + source[len(source.rstrip("\n")) + 1:]
+
+
+def guard_demos(lines):
+    """lines with each py:percent demo cell's code guarded (guard_demo)."""
+    out, cell, demo = [], [], False
+    for line in lines + ["# %%\n"]:
+        if line.startswith("# %%"):
+            code = "".join(cell)
+            if demo:
+                stripped = code.rstrip("\n")
+                code = guard_demo(stripped + "\n") + code[len(stripped) + 1:]
+            out.append(code)
+            cell, demo = [], '"demo"' in line.split("tags=")[-1] and "tags=" in line
+            out.append(line)
+        else:
+            cell.append(line)
+    return "".join(out[:-1]).splitlines(keepends=True)
+
+
 def render(chapter, text, answers=False):
     """The student edition (stubs) or, with answers=True, the model answers."""
     lines = text.splitlines(keepends=True)
     validate(lines, f"source/{chapter}.py")
     lines = drop_region(drop_yaml_header(lines), BEGIN_HIDDEN, END_HIDDEN)
-    lines = keep_solutions(lines) if answers else stub_solutions(lines)
+    lines = keep_solutions(lines) if answers else guard_demos(stub_solutions(lines))
     edition = "Model answers" if answers else "Student edition"
     return header(chapter, edition) + "".join(lines)
 

@@ -150,6 +150,8 @@ def convert(chapter, text=None):
             grade_id = "test_" + "_".join(functions)
             grade_id = grade_id if len(grade_id) <= 100 else f"test_{number}"
             cell.metadata["nbgrader"] = _meta(grade_id, grade=True, points=total)
+        elif "demo" in tags:
+            cell.source = build.guard_demo(source)
         elif build.BEGIN_SOLUTION in source:
             cell.metadata["nbgrader"] = _meta(f"answer_{number}", solution=True, locked=False)
         elif build.BEGIN_HIDDEN in source:
