@@ -102,9 +102,14 @@ def cost_value(X, y, weights, biases, cost="quadratic"):
 
     quadratic:     C = 1/n sum_x 1/2 ||a^L - y||^2
     cross_entropy: C = -1/n sum_x sum_j [y_j ln a^L_j + (1 - y_j) ln(1 - a^L_j)]
-    where a^L is the output of the network: a = X, then a = sigmoid(a W + b)
-    for every layer. Mirrors n_out/2 * keras.losses.MeanSquaredError() and
-    n_out * keras.losses.BinaryCrossentropy() on a Sequential of Dense(sigmoid).
+    where a^L = sigmoid(z^L) is the output of the network: a = X, then
+    z = a W + b and a = sigmoid(z) for every layer. Mirrors n_out/2 *
+    keras.losses.MeanSquaredError() and n_out * keras.losses.BinaryCrossentropy()
+    on a Sequential of Dense(sigmoid). Where the output saturates, a^L is
+    exactly 0 or 1 in float64 and ln 0 is -inf, but the cost is finite: compute
+    each term from z^L, as Keras does, with
+    -[y ln sigmoid(z) + (1 - y) ln(1 - sigmoid(z))] = softplus(z) - y z,
+    softplus(z) = ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|).
 
     Args:
         X: inputs, shape (batch, n_in).

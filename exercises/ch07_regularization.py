@@ -122,7 +122,8 @@ def dropout(X, mask, rate, training=True):
 
     training:  X * mask / (1 - rate)   (kept units are scaled up, dropped ones are 0)
     inference: X                       (the identity; the mask is ignored)
-    rate = 1 drops every unit: the output is all zeros (Keras's special case).
+    Keras's two special cases: rate = 0 drops nothing (the output is X, whatever
+    the mask holds), and rate = 1 drops every unit (the output is all zeros).
 
     Args:
         X: activations, shape (batch, units).
@@ -260,8 +261,10 @@ def early_stopping(val_losses, patience=0, min_delta=0.0, restore_best_weights=F
     """When keras.callbacks.EarlyStopping(monitor="val_loss") stops, and which weights it keeps.
 
     Epochs are numbered from 0. Epoch e improves when
-    val_losses[e] + min_delta < the best loss so far (epoch 0 always does);
-    training stops after the first epoch e with e - best_epoch >= patience.
+    val_losses[e] + min_delta < the best loss so far (epoch 0 always does).
+    An improving epoch never stops training; training stops after the first
+    epoch e that does not improve and has e - best_epoch >= patience (with
+    patience 0: the first epoch that does not improve).
 
     Args:
         val_losses: validation loss after each epoch, a sequence of at least

@@ -55,7 +55,9 @@ def hidden_networks(rng):
 def cost_hidden(rng):
     return hidden_networks(rng) + [
         Case("nearly saturated outputs (|z| about 13), cross-entropy",
-             saturated(rng, [3, 4, 3], 6, 13.0), CE)]
+             saturated(rng, [3, 4, 3], 6, 13.0), CE),
+        Case("saturated outputs (|z| about 60: a is exactly 0 or 1), cross-entropy",
+             saturated(rng, [3, 4, 3], 6, 60.0), CE)]
 
 
 def backprop_hidden(rng):
@@ -104,7 +106,7 @@ CHECKS = [
           "then average over the samples"),
     Check("cost_value_hidden", "cost_value", 2, HIDDEN, cost_hidden, ref.cost_value,
           hint="the quadratic cost has a factor 1/2; the cross-entropy has a minus sign "
-          "and both ln a and ln(1 - a) terms"),
+          "and both ln a and ln(1 - a) terms, computed from z (softplus(z) - y z) where a saturates"),
     Check("output_error", "output_error", 1, VISIBLE, error_visible, ref.output_error,
           hint="BP1: (a - y) * sigma'(z) for the quadratic cost, a - y for the cross-entropy"),
     Check("output_error_hidden", "output_error", 2, HIDDEN, error_hidden, ref.output_error,

@@ -66,7 +66,8 @@ def dropout_hidden(rng):
             Case("rate 0 (nothing dropped)", (X, np.ones((5, 8)), 0.0)),
             Case("rate 1 (everything dropped)", (X, np.zeros((5, 8)), 1.0)),
             Case("inference, rate 0.8", (X, mask(rng, (5, 8), 0.8), 0.8), {"training": False}),
-            Case("large activations, rate 0.9", (X * 1000, mask(rng, (5, 8), 0.9), 0.9))]
+            Case("large activations, rate 0.9", (X * 1000, mask(rng, (5, 8), 0.9), 0.9)),
+            Case("rate 0 with zeros in the mask (Keras drops nothing)", (X, mask(rng, (5, 8), 0.5), 0.0))]
 
 
 def lrn_visible(rng):
@@ -126,7 +127,8 @@ U_SHAPE = [1.0, 0.75, 0.625, 0.6875, 0.71875, 0.75, 0.5]
 def stopping_visible(rng):
     return [Case("a U-shaped curve, patience 2, restore best", (U_SHAPE,),
                  {"patience": 2, "restore_best_weights": True}),
-            Case("the same without restoring", (U_SHAPE,), {"patience": 2})]
+            Case("the same without restoring", (U_SHAPE,), {"patience": 2}),
+            Case("patience 0: improving epochs never stop training", (U_SHAPE,), {"patience": 0})]
 
 
 def stopping_hidden(rng):
@@ -183,8 +185,8 @@ CHECKS = [
     Check("expand_dataset_hidden", "expand_dataset", 1, HIDDEN, expand_hidden, ref.expand_dataset,
           hint="the five versions of an image are next to each other, not in five blocks"),
     Check("early_stopping", "early_stopping", 2, VISIBLE, stopping_visible, ref.early_stopping,
-          hint="count epochs since the best one; stop after the epoch where that count "
-          "reaches patience; return (stopped_epoch, kept_epoch)"),
+          hint="count epochs since the best one; stop after the first epoch that does not improve "
+          "once that count reaches patience; return (stopped_epoch, kept_epoch)"),
     Check("early_stopping_hidden", "early_stopping", 3, HIDDEN, stopping_hidden, ref.early_stopping,
           hint="an improvement must beat the best by more than min_delta (a tie is none), and only "
           "an improvement moves the best epoch"),
