@@ -88,9 +88,10 @@ def print_stats(cohort, console=None):
 
     console = console or Console(highlight=False)
     table = Table(title=t("nndl stats: {count} students", count=len(cohort.students)), show_lines=True)
-    table.add_column(t("check"), no_wrap=True)
+    # The check's name folds, so that the failures keep room in an 80-column terminal.
+    table.add_column(t("check"), overflow="fold", max_width=26)
     table.add_column(t("passed"), justify="right", no_wrap=True)
-    table.add_column(t("most common failures"), overflow="fold")
+    table.add_column(t("most common failures"), overflow="fold", min_width=20)
     for check in cohort.checks():
         top = [f"{count}× {message}" for message, count in check.failures.most_common(TOP_FAILURES)]
         table.add_row(check.name, f"{check.passed}/{check.graded}", "\n".join(top))
@@ -102,8 +103,12 @@ def print_stats(cohort, console=None):
                     spread=", ".join(f"{t(k)} {v:.4g}" for k, v in spread.items())), markup=False)
 
 
+HARDEST = 12   # checks drawn in the plot's middle panel: those the fewest students passed
+
+
 def plot(cohort, path):
-    """Write a PNG: pass rate per check (left) and the histogram of total scores (right)."""
+    """Write a PNG that reads at a glance: the pass rate per chapter (left), the checks the fewest
+    students passed (middle) and the histogram of total scores (right)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -114,17 +119,29 @@ def plot(cohort, path):
     checks = cohort.checks()
     scores = [score for score, _ in cohort.totals().values()]
     top_score = max(m for _, m in cohort.totals().values())
-    height = max(4.0, 0.22 * len(checks) + 1.5)
+    by_chapter = {}
+    for check in checks:
+        by_chapter.setdefault(check.name.split("/")[0], []).append(check)
+    chapter_rates = {c: 100 * sum(k.passed for k in ks) / max(1, sum(k.graded for k in ks))
+                     for c, ks in by_chapter.items()}
+    hardest = sorted(checks, key=lambda c: (c.pass_rate, c.name))[:HARDEST]
+    label = say(N_("students who passed (%), of {count}").format(count=len(cohort.students)))
     with plt.rc_context(fonts()):   # Chinese labels only where a font can draw them
-        fig, (left, right) = plt.subplots(1, 2, figsize=(13, height),
-                                          gridspec_kw={"width_ratios": [3, 2]})
-        names = [c.name for c in checks]
-        left.barh(range(len(checks)), [100 * c.pass_rate for c in checks], color="tab:green")
-        left.set_yticks(range(len(checks)), names, fontsize=7)
+        fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 5.5),
+                                                  gridspec_kw={"width_ratios": [4, 5, 3]})
+        left.barh(range(len(chapter_rates)), list(chapter_rates.values()), color="tab:green")
+        left.set_yticks(range(len(chapter_rates)), list(chapter_rates), fontsize=9)
         left.invert_yaxis()
         left.set_xlim(0, 100)
-        left.set_xlabel(say(N_("students who passed (%), of {count}").format(count=len(cohort.students))))
-        left.set_title(say(N_("per check")))
+        left.set_xlabel(say(N_("checks passed (%), all students")))
+        left.set_title(say(N_("per chapter")))
+        middle.barh(range(len(hardest)), [100 * c.pass_rate for c in hardest], color="tab:red")
+        middle.set_yticks(range(len(hardest)), [c.name.split("/", 1)[1] + "\n" + c.name.split("/")[0]
+                                                 for c in hardest], fontsize=8)
+        middle.invert_yaxis()
+        middle.set_xlim(0, 100)
+        middle.set_xlabel(label)
+        middle.set_title(say(N_("the checks the fewest students passed")))
         right.hist(scores, bins=min(20, max(5, len(scores))), range=(0, top_score or 1), color="tab:blue")
         right.set_xlabel(say(N_("total score (out of {top})").format(top=f"{top_score:g}")))
         right.set_ylabel(say(N_("students")))

@@ -99,3 +99,42 @@ def test_stats_plot_in_chinese_draws_every_character(results, capsys, monkeypatc
     assert not [w for w in caught if "missing from font" in str(w.message)]
     capsys.readouterr()
     assert (results / "stats.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def course_results(tmp_path):
+    """20 students' results over every check of the course, failing more often in later chapters."""
+    import random
+
+    from nndl.grader.content import chapters
+
+    rng = random.Random(0)
+    names = [(f"{c}/{k.id}", k.visibility) for c in chapters.available() for k in chapters.checks(c)]
+    for number in range(20):
+        tests = []
+        for index, (name, visibility) in enumerate(names):
+            passed = rng.random() > index / len(names) * 0.8
+            tests.append(dict(test_(name, passed, output="wrong answer — case 1/2 (a batch): NaN in 3 of 4 "
+                                    "values where a finite number was expected"), visibility=visibility))
+        data = {"score": sum(t["score"] for t in tests), "max_score": 2.0 * len(tests), "tests": tests}
+        (tmp_path / f"student{number:02d}.json").write_text(json.dumps(data), encoding="utf-8")
+    return tmp_path
+
+
+def test_stats_reads_at_80_columns(course_results):
+    from nndl.console import Console
+
+    console = Console(width=80, record=True, highlight=False)
+    stats.print_stats(stats.Cohort.load(course_results), console=console)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "NaN in 3 of 4 values" in " ".join(text.split())   # the failures column is there
+    assert "ch11_vanishing_gradients" in text
+
+
+def test_stats_plot_reads_at_a_glance(course_results):
+    from matplotlib.image import imread
+
+    png = stats.plot(stats.Cohort.load(course_results), course_results / "stats.png")
+    height, width = imread(png).shape[:2]
+    assert width <= 1600 and height <= 700, (width, height)
