@@ -15,6 +15,15 @@ def visible_arrays(rng):
             Case("a (3, 4) batch in [-5, 5]", (rng.uniform(-5, 5, (3, 4)),))]
 
 
+# What a chapter's text promises its functions are checked at: |x| up to 1000, where e^|x|
+# overflows to inf in float64. A visible case too, so that a visible ✓ means it holds.
+EXTREMES = np.array([-1000.0, -745.0, -709.0, -40.0, 0.0, 40.0, 709.0, 745.0, 1000.0])
+
+
+def extreme_case():
+    return Case("large |x| (-1000 to 1000, where exp overflows)", (EXTREMES.copy(),))
+
+
 def hidden_arrays(rng, extremes=True):
     """Random, batched, single-element, zero and (optionally) huge inputs."""
     cases = [Case("random normal values", (rng.normal(0, 3, 11),)),

@@ -2,7 +2,7 @@
 import numpy as np
 
 from nndl.grader.content.check import HIDDEN, VISIBLE, Case, Check
-from nndl.grader.content.inputs import hidden_arrays, visible_arrays
+from nndl.grader.content.inputs import extreme_case, hidden_arrays, visible_arrays
 from nndl.grader.grading.oracle import references
 
 ref = references("ch02_activations")
@@ -13,7 +13,8 @@ def elementwise(name, points, hint, extremes=True, kwargs=None):
     reference = getattr(ref, name)
 
     def visible(rng):
-        return [Case(c.label, c.args, kwargs or {}) for c in visible_arrays(rng)]
+        cases = visible_arrays(rng) + ([extreme_case()] if extremes else [])
+        return [Case(c.label, c.args, kwargs or {}) for c in cases]
 
     def hidden(rng):
         return [Case(c.label, c.args, kwargs or {}) for c in hidden_arrays(rng, extremes)]
@@ -24,7 +25,9 @@ def elementwise(name, points, hint, extremes=True, kwargs=None):
 
 def softmax_visible(rng):
     return [Case("a vector", (rng.normal(0, 2, 5),)),
-            Case("a (4, 3) batch, rows sum to 1", (rng.normal(0, 2, (4, 3)),))]
+            Case("a (4, 3) batch, rows sum to 1", (rng.normal(0, 2, (4, 3)),)),
+            Case("large logits (|x| up to 1000, where exp overflows)",
+                 (np.array([[1000.0, 999.0, -1000.0], [-1000.0, -999.5, -1001.0]]),))]
 
 
 def softmax_hidden(rng):

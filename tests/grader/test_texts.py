@@ -55,3 +55,28 @@ def test_what_the_old_text_allowed_now_loses_its_check(chapter, snippet, lost, a
                     encoding="utf-8")
     results = harness.grade(path, GraderConfig.from_env(), [chapter]).results
     assert {r.name.split("/")[1] for r in results if r.status != "passed"} == lost
+
+
+NAIVE_SOFTMAX = '''
+def softmax(x, axis=-1):
+    e = np.exp(x)
+    return e / e.sum(axis=axis, keepdims=True)
+'''
+
+NAIVE_TANH = '''
+def tanh(x):
+    return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+'''
+
+
+@pytest.mark.parametrize("snippet, function, also", [(NAIVE_SOFTMAX, "softmax", []),
+                                                     (NAIVE_TANH, "tanh", ["tanh_prime"])])  # it calls tanh
+def test_the_promised_large_inputs_are_in_the_visible_checks(snippet, function, also, ch02_answers, tmp_path):
+    """"Your functions are checked at |z| = 1000": a visible check says so before grading does."""
+    from nndl.local import check_file
+
+    path = tmp_path / "ch02_activations.py"
+    path.write_text(replace_functions(ch02_answers, snippet), encoding="utf-8")
+    failed = [r for r in check_file("ch02_activations", path) if r.status != "passed"]
+    assert [r.name for r in failed] == [f"ch02_activations/{f}" for f in [function, *also]]
+    assert "where exp overflows" in failed[0].output and "NaN" in failed[0].output
