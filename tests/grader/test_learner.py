@@ -168,3 +168,28 @@ def test_progress_counts_pytest_and_notebook_checks(tmp_path, answers_dir, stubs
     # the file on disk is saved after the check: still counted, not "changed since the last check"
     (handout / "ch02_activations.py").write_text((handout / "ch02_activations.py").read_text() + "\n# saved\n")
     assert status_of(handout, "ch02_activations") == ("in progress", 1)
+
+
+def test_every_learner_command_works_in_a_released_folder_of_any_name(tmp_path):
+    """`nndl release handout/`, then inside it: check, hint (escalating, its state kept there),
+    progress and pytest, with no --dir; elsewhere the error says to give --dir."""
+    nndl = Path(sys.executable).parent / "nndl"
+
+    def run_in(folder, *args):
+        return subprocess.run([str(nndl), *args], cwd=folder, capture_output=True, text=True, timeout=300)
+
+    assert run_in(tmp_path, "release", "handout").returncode == 0
+    handout = tmp_path / "handout"
+    done = run_in(handout, "check", CH01)
+    assert done.returncode == 0 and "not implemented" in done.stdout
+    hints = [run_in(handout, "hint", f"{CH02}/sigmoid").stdout for _ in range(3)]
+    assert [h.split(" for ")[0] for h in hints] == ["Hint 1/3", "Hint 2/3", "Hint 3/3"]
+    assert (handout / learner.STATE).is_file()
+    assert "not checked yet" not in run_in(handout, "progress").stdout.split(CH01)[1].splitlines()[0]
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "handout"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert tests.returncode == 1 and " failed" in tests.stdout       # tests collected and run: not exit 5
+    (tmp_path / "elsewhere").mkdir()
+    for command in ("check", "progress", "watch"):
+        done = run_in(tmp_path / "elsewhere", command)
+        assert done.returncode == 2 and "--dir" in done.stderr, (command, done.stderr)
