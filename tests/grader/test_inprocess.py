@@ -23,7 +23,7 @@ def test_wrong_function_is_told_why(capsys):
     """Does a wrong function get 0 and a message with the case and the hint?"""
     assert nndl.check("ch02_activations/relu", linear) == 0.0
     out = capsys.readouterr().out
-    assert out.startswith("✗ ch02_activations/relu: wrong answer — case 1/2 (a vector in [-5, 5])")
+    assert out.startswith("✗ ch02_activations/relu: wrong answer — case 1/3 (a vector in [-5, 5])")
     assert "Hint: max(0, x), elementwise" in out
 
 

@@ -135,7 +135,9 @@ def cost_value(X, y, weights, biases, cost="quadratic"):
     """
     check_cost_name(cost)
     targets = np.asarray(y, dtype=np.float64)
-    network_output = feed_forward_output(X, weights, biases)
+    weighted_inputs, activations = forward_pass_keep_everything(np.asarray(X, dtype=np.float64),
+                                                                weights, biases)
+    network_output = activations[-1]
     number_of_samples = network_output.shape[0]
 
     if cost == "quadratic":
@@ -143,11 +145,11 @@ def cost_value(X, y, weights, biases, cost="quadratic"):
         difference = network_output - targets
         total_cost = 0.5 * np.sum(difference * difference)
     else:
-        # The cross-entropy, summed over the output units and the samples.
-        log_of_output = np.log(network_output)
-        log_of_one_minus_output = np.log(1.0 - network_output)
-        per_unit_terms = targets * log_of_output + (1.0 - targets) * log_of_one_minus_output
-        total_cost = -np.sum(per_unit_terms)
+        # The cross-entropy from the last z, so that a saturated output (exactly 0 or 1)
+        # does not give log(0): softplus(z) - y z, with softplus(z) = max(z, 0) + log(1 + e^-|z|).
+        last_z = weighted_inputs[-1]
+        softplus = np.maximum(last_z, 0.0) + np.log1p(np.exp(-np.abs(last_z)))
+        total_cost = np.sum(softplus - targets * last_z)
 
     # Average over the samples of the batch.
     average_cost = total_cost / number_of_samples

@@ -125,11 +125,12 @@ def cost_value(X, y, weights, biases, cost="quadratic"):
 
     From scratch (从零实现): NumPy and SciPy only; no TensorFlow, Keras, PyTorch or JAX while it runs.
     """
-    a, y = _forward(X, weights, biases)[1][-1], np.asarray(y, np.float64)
+    (*_, z), (*_, a) = _forward(X, weights, biases)
+    y = np.asarray(y, np.float64)
     if cost == "quadratic":
         return float(((a - y) ** 2).sum() / 2 / len(a))
     if cost == "cross_entropy":
-        return float(-(y * np.log(a) + (1 - y) * np.log1p(-a)).sum() / len(a))
+        return float((np.logaddexp(0, z) - y * z).sum() / len(a))
     raise ValueError(f"unknown cost {cost!r}")
 
 
