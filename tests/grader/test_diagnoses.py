@@ -158,8 +158,8 @@ SHORT = {OVERFLOW: "overflow", SUM: "sum", MEAN: "mean", ONE_MINUS: "one-minus",
          TRANSPOSE: "transpose"}
 SIGNATURES = [
     # chapter, function, submission, a fragment of the diagnosis, checks that must say it
-    ("ch02_activations", "softmax", NAIVE_SOFTMAX, OVERFLOW, {"softmax_hidden"}),
-    ("ch02_activations", "sigmoid", NAIVE_SIGMOID, OVERFLOW, {"sigmoid_hidden"}),
+    ("ch02_activations", "softmax", NAIVE_SOFTMAX, OVERFLOW, {"softmax", "softmax_hidden"}),
+    ("ch02_activations", "sigmoid", NAIVE_SIGMOID, OVERFLOW, {"sigmoid", "sigmoid_hidden"}),
     ("ch06_cross_entropy", "binary_crossentropy", CLIPPED_LOGITS, OVERFLOW,
      {"binary_crossentropy_logits_hidden"}),
     ("ch04_gradient_descent", "quadratic_cost_grad", SUMMED_COST, SUM,

@@ -310,7 +310,7 @@ def test_a_flood_of_output_is_capped(hostile, clean, config):
     report, other = side_by_side(hostile("flood_step"), clean, config)
     results = assert_lost(report, {"step": "wrong", "linear": "died"})
     assert results["linear"].output.startswith(
-        "crashed — case 1/2 (a vector in [-5, 5]): the submission's process exited with status 1; "
+        "crashed — case 1/3 (a vector in [-5, 5]): the submission's process exited with status 1; "
         "its last output:\n")
     assert len(results["linear"].output) < 800
     assert len(json.dumps(report.as_json())) < 30_000

@@ -35,7 +35,7 @@ def test_infinite_loop_costs_only_its_function(ch02_with):
     report = grade_ch02(ch02_with("hang_step", TAG=tag))
     results = assert_only_lost(report, CH02, {"step"}, "timeout")
     assert results["step"].output == \
-        "timed out — case 1/2 (a vector in [-5, 5]): no answer within 2 s (time-out)"
+        "timed out — case 1/3 (a vector in [-5, 5]): no answer within 2 s (time-out)"
     assert results["step_hidden"].output == \
         "timed out — case 1/5 (random normal values): no answer within 2 s (time-out)"
     assert processes_named(tag) == []
@@ -45,7 +45,7 @@ def test_os_exit_costs_only_its_function(ch02_with):
     """Does a function that calls os._exit(0) count as a crash of its own checks only?"""
     report = grade_ch02(ch02_with("exit_step"))
     results = assert_only_lost(report, CH02, {"step"}, "died")
-    assert results["step"].output == ("crashed — case 1/2 (a vector in [-5, 5]): "
+    assert results["step"].output == ("crashed — case 1/3 (a vector in [-5, 5]): "
                                       "the submission's process exited with status 0")
 
 
@@ -54,7 +54,7 @@ def test_garbage_on_the_reply_pipe_costs_only_its_function(ch02_with):
     report = grade_ch02(ch02_with("garbage_step", PAYLOAD='struct.pack(">I", 1 << 31)'))
     results = assert_only_lost(report, CH02, {"step"}, "protocol")
     assert results["step"].output == (
-        "broke the grader's protocol — case 1/2 (a vector in [-5, 5]): "
+        "broke the grader's protocol — case 1/3 (a vector in [-5, 5]): "
         f"sent a reply of {1 << 31} bytes (limit {MAX_MESSAGE})")
 
 
