@@ -15,7 +15,7 @@ import threading
 from nndl import compiled, config, judges, worker
 from nndl.course import checked_name
 from nndl.i18n import N_, t, tr
-from nndl.records import VISIBLE, Reply, Result
+from nndl.records import VISIBLE, Reply, Result, Rules
 
 CALL_TIMEOUT = 10.0   # seconds per call unless a check asks for more, as in the grader
 
@@ -30,6 +30,8 @@ FAILURE_TITLES = {   # in English; failed() translates them
     "load": N_("the chapter file failed to run"),
     "protocol": N_("broke the grader's protocol"),
     "forbidden": N_("broke the from-scratch rule"),
+    "numeric": N_("floating-point error"),
+    "mutated": N_("changed its input"),
     "not_submitted": N_("not submitted"),
     "grader_error": N_("GRADER ERROR"),
 }
@@ -59,6 +61,40 @@ def not_submitted(chapter, selected):
 # What a from-scratch function that ran a framework is told (nndl/worker/policy.py).
 FROM_SCRATCH = N_("{name}() ran {library} code; this exercise is from scratch: NumPy and SciPy only, "
                   "no TensorFlow, Keras, PyTorch or JAX while it runs")
+
+
+# What a stable function that overflowed is told (np.errstate; nndl/worker/policy.py).
+FLOAT_ERROR = N_("{name}(): floating-point {what} in {operation}; its text promises a result for any input "
+                 "without overflow, division by zero or NaN (it runs under np.errstate(all=\"raise\")): use "
+                 "a numerically stable form")
+FLOAT_ERRORS = ("overflow", "divide by zero", "invalid value")
+# What a function that changed an argument is told.
+MUTATED = N_("{name}() changed its argument {argument} in place; it must leave its inputs unchanged and "
+             "return new arrays (W = W - eta * dW makes a new array, W -= eta * dW changes the caller's)")
+_ARGUMENT = re.compile(r"[A-Za-z_]\w{0,59}\Z|argument \d{1,3}\Z")
+_OPERATION = re.compile(r"[A-Za-z_][\w.]{0,40}\Z")
+
+
+def worker_reply(function, record):
+    """The Reply of a worker's rule record ("forbidden", "numeric", "mutated"), or None when the
+    record is not one the worker sends: each field is checked against what the worker may say."""
+    kind = record.get("kind") if isinstance(record, dict) else None
+    if kind == "forbidden":
+        return forbidden(function, record)
+    if kind == "numeric":
+        what, operation = record.get("what"), record.get("operation")
+        if what not in FLOAT_ERRORS or not isinstance(operation, str) or not _OPERATION.match(operation):
+            return None
+        frames = record.get("frames")
+        return Reply("numeric", function=function, detail=(FLOAT_ERROR, {"name": function, "what": what,
+                                                                         "operation": operation}),
+                     error={"type": "", "text": "", "frames": frames[-1:] if isinstance(frames, list) else []})
+    if kind == "mutated":
+        argument = record.get("argument")
+        if not isinstance(argument, str) or not _ARGUMENT.match(argument):
+            return None
+        return Reply("mutated", function=function, detail=(MUTATED, {"name": function, "argument": argument}))
+    return None
 
 
 def forbidden(function, record):
@@ -132,7 +168,7 @@ def describe(reply, hidden):
         message = t("{name}() still raises NotImplementedError", name=name)
     elif reply.kind == "missing":
         message = t("function {name}() is not defined", name=name)
-    elif reply.kind == "forbidden":  # the learner's line that reached the framework, then the rule
+    elif reply.kind in ("forbidden", "numeric", "mutated"):  # the learner's line, then the rule it broke
         message = (_frames((reply.error or {}).get("frames"), hidden) + _detail(reply.detail)).strip()
     elif reply.kind == "exception" and reply.error:
         message = t("{name}() raised {error}", name=name, error=_error(reply.error, hidden))
@@ -155,7 +191,7 @@ def run_check(check, call):
         reply = call(check.function, case.args, case.kwargs, check.timeout, case.probe)
         where = t("case {number}/{total} ({label})", number=number, total=len(check.cases),
                   label=tr(case.label))
-        if reply.kind in ("syntax", "load", "not_implemented", "missing", "forbidden"):
+        if reply.kind in ("syntax", "load", "not_implemented", "missing", "forbidden", "mutated"):
             return failed(check, name, reply.kind, describe(reply, hidden=False))
         if reply.kind != "ok":
             return failed(check, name, reply.kind, describe(reply, hidden=False), where)
@@ -166,22 +202,33 @@ def run_check(check, call):
                   t("passed {count} case(s)", count=len(check.cases)), VISIBLE)
 
 
-def call_directly(function, timeout=None, scratch=()):
+def call_directly(function, timeout=None, rules=Rules()):
     """A call() for a function of this process: copies of the inputs, a time-out, the wire's checks,
-    and the from-scratch rule when the function's name is one of scratch (the chapter's
-    from-scratch functions: no framework runs during the call)."""
+    and the chapter's Rules (from scratch, no overflow, arguments left unchanged) as the worker
+    applies them."""
     def call(name, args, kwargs, check_timeout, probe):
         args, kwargs = copy.deepcopy((args, kwargs))  # a function that changes its input keeps its own
+        before = copy.deepcopy((args, kwargs))
         seconds = timeout or check_timeout or CALL_TIMEOUT
+        fields = rules.request(name)
         try:
             with _alarm(seconds):
-                value = worker.run_from_scratch(function, *args, others=scratch, **kwargs) if name in scratch \
-                    else function(*args, **kwargs)
+                value = worker.call(function, args, kwargs, fields.get("scratch"), fields.get("errstate"))
+            changed = worker.changed_argument(function, args, kwargs, before)
+            if changed is not None:
+                return worker_reply(name, {"kind": "mutated", "argument": str(changed)[:60]})
             plain = worker.decode(worker.encode(worker.to_plain(value, probe)))
         except NotImplementedError:
             return Reply("not_implemented", function=name)
         except worker.Forbidden as exc:
             return forbidden(name, exc.record())
+        except FloatingPointError as exc:
+            what = worker.float_error(exc)
+            record = worker.error_record(exc)
+            if what is None:
+                return Reply("exception", function=name, error=record)
+            return worker_reply(name, {"kind": "numeric", "what": what[0], "operation": what[1],
+                                       "frames": record["frames"]})
         except TimeoutError:
             return Reply("timeout", function=name,
                          detail=(N_("{name}() did not return within {seconds:g} s"), {"name": name, "seconds": seconds}))
@@ -224,8 +271,7 @@ def find_checks(name):
 def check_function(name, function):
     """Run the visible checks of chapter/function on function here; print ✓/✗ lines; the share earned."""
     chapter, selected = find_checks(name)
-    scratch = compiled.scratch(chapter)
-    results = [run_check(c, call_directly(function, scratch=scratch)) for c in selected]
+    results = [run_check(c, call_directly(function, rules=compiled.rules(chapter))) for c in selected]
     _remember(chapter, results)
     return print_share(results)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nndl.records import VISIBLE
+from nndl.records import VISIBLE, Rules
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -101,7 +101,7 @@ def _decode(value, arrays):
 @lru_cache(maxsize=None)
 def chapter(chapter_id):
     """(the chapter's CompiledChecks in order, {function: {"hints", "docstring"}}, {check id: function},
-    the from-scratch functions)."""
+    its Rules)."""
     if chapter_id not in chapters():
         raise CompiledDataError(f"no compiled checks for {chapter_id}")
     record = json.loads(_verified(f"{chapter_id}.json"))
@@ -113,7 +113,8 @@ def chapter(chapter_id):
                                        _decode(k["kwargs"], arrays), _decode(k["probe"], arrays),
                                        _decode(k["facts"], arrays)) for k in c["cases"]))
         for c in record["checks"])
-    return checks, record["exercises"], record.get("aliases", {}), frozenset(record.get("scratch", ()))
+    rules = Rules(frozenset(record.get("scratch", ())), frozenset(record.get("stable", ())))
+    return checks, record["exercises"], record.get("aliases", {}), rules
 
 
 def checks(chapter_id):
@@ -124,8 +125,8 @@ def exercises(chapter_id):
     return chapter(chapter_id)[1]
 
 
-def scratch(chapter_id):
-    """The chapter's from-scratch functions (no framework may run in them), as this kit's course set."""
+def rules(chapter_id):
+    """The chapter's Rules (from-scratch and stable functions), as this kit's course set them."""
     return chapter(chapter_id)[3]
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from nndl import worker
 from nndl.i18n import N_
-from nndl.records import Reply
+from nndl.records import Reply, Rules
 
 LOAD_TIMEOUT = 120.0    # seconds to run the chapter file (a Keras import included)
 OUTPUT_TAIL = 2000      # characters of the learner's output kept for messages
@@ -101,9 +101,8 @@ class LearnerProcess:
                 "what": (template, fields), "code": code}
         return Reply(kind, function=function, detail=(template, fields), output=self.output)
 
-    def call(self, function, args=(), kwargs=None, timeout=None, probe=None, scratch=()):
-        """function(*args, **kwargs) in the child; under the from-scratch rule when the function
-        is one of scratch (the chapter's from-scratch functions)."""
+    def call(self, function, args=(), kwargs=None, timeout=None, probe=None, rules=Rules()):
+        """function(*args, **kwargs) in the child, under the chapter's Rules."""
         if self.load_error is not None:   # the file itself is broken: every call says so
             return self.load_error
         if self.proc is None or self.proc.poll() is not None:
@@ -114,8 +113,7 @@ class LearnerProcess:
         try:
             worker.send(self.requests, {"call": function, "args": worker.encode(list(args)),
                                         "kwargs": worker.encode(kwargs or {}),
-                                        "probe": worker.encode(probe),
-                                        "scratch": sorted(scratch) if function in scratch else None})
+                                        "probe": worker.encode(probe), **rules.request(function)})
         except (OSError, worker.WireError):
             return self._ended("died", N_("{name}() could not be called"), function, name=function)
         reply = self._receive(timeout)
@@ -129,10 +127,10 @@ class LearnerProcess:
                 return Reply("ok", worker.decode(reply["ok"]))
             except worker.WireError as exc:
                 return Reply("bad_output", function=function, detail=(exc.template, exc.fields))
-        if reply.get("kind") == "forbidden":
-            from nndl.checking import forbidden
+        if reply.get("kind") in ("forbidden", "numeric", "mutated"):
+            from nndl.checking import worker_reply
 
-            return forbidden(function, reply) or Reply("exception", function=function)
+            return worker_reply(function, reply) or Reply("exception", function=function)
         kind = reply.get("kind") if reply.get("kind") in ("not_implemented", "missing", "bad_output") else "exception"
         detail = reply.get("detail") if kind == "bad_output" else None
         return Reply(kind, function=function, detail=tuple(detail) if isinstance(detail, list) else (),
@@ -158,8 +156,8 @@ def check_file(chapter, path, only=None):
     from nndl.checking import run_check
 
     selected = [c for c in compiled.checks(chapter) if not only or c.function in only or c.id in only]
-    scratch = compiled.scratch(chapter)
+    rules = compiled.rules(chapter)
     with LearnerProcess(path) as process:
         def call(function, args, kwargs, timeout, probe):
-            return process.call(function, args, kwargs, timeout, probe, scratch)
+            return process.call(function, args, kwargs, timeout, probe, rules)
         return [run_check(check, call) for check in selected]

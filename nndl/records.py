@@ -19,6 +19,26 @@ class Case:
     kwargs: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Rules:
+    """What a chapter's text promises of its functions, enforced while they run (nndl/worker/):
+    scratch, the from-scratch functions (no framework may run in them); stable, the functions
+    that must run without overflow, division by zero or invalid operation (np.errstate raises).
+    Every function must leave its arguments unchanged."""
+
+    scratch: frozenset = frozenset()
+    stable: frozenset = frozenset()
+
+    def request(self, function):
+        """The fields a call request of function carries for the worker."""
+        fields = {}
+        if function in self.scratch:
+            fields["scratch"] = sorted(self.scratch)
+        if function in self.stable:
+            fields["errstate"] = True
+        return fields
+
+
 @dataclass
 class Reply:
     """What came back from one call: a value, or why there is none, as fields.

@@ -51,6 +51,19 @@ def scratch(chapter):
     return frozenset(f for f, rule in rules(chapter).items() if rule == "scratch")
 
 
+def stable(chapter):
+    """The chapter's functions whose text promises no overflow (the suite's STABLE)."""
+    return frozenset(getattr(importlib.import_module(f"nndl.grader.suites.{chapter}"), "STABLE", ()))
+
+
+def call_rules(chapter, from_scratch=True):
+    """The Rules a chapter's functions are called under (from_scratch=False: the course turned
+    the from-scratch rule off)."""
+    from nndl.records import Rules
+
+    return Rules(scratch(chapter) if from_scratch else frozenset(), stable(chapter))
+
+
 def checks(chapter):
     """The checks of one chapter, in the order they are graded."""
     return importlib.import_module(f"nndl.grader.suites.{chapter}").CHECKS

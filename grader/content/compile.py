@@ -106,7 +106,8 @@ def compile_chapter(chapter):
     # so that `nndl hint chapter/<check id>` works for any id a learner has seen.
     aliases = {c.id: c.function for c in chapters.checks(chapter)}
     record = {"format": FORMAT, "chapter": chapter, "checks": checks, "exercises": exercises(chapter),
-              "aliases": aliases, "scratch": sorted(chapters.scratch(chapter))}
+              "aliases": aliases, "scratch": sorted(chapters.scratch(chapter)),
+              "stable": sorted(chapters.stable(chapter))}
     return record, store.arrays
 
 

@@ -57,7 +57,7 @@ def _run_check(check, chapter, seed, call, figures):
             reply = call(check.function, case.args, case.kwargs, check.timeout, probe)
         where = t("case {number}/{total} ({label})", number=number, total=len(cases),
                   label=tr(case.label))
-        if reply.kind in ("syntax", "load", "not_implemented", "missing", "forbidden"):
+        if reply.kind in ("syntax", "load", "not_implemented", "missing", "forbidden", "mutated"):
             return failed(check, name, reply.kind, describe(reply, hidden))
         if reply.kind != "ok":
             return failed(check, name, reply.kind, describe(reply, hidden), where)
@@ -111,7 +111,7 @@ def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN), pool=None
             on_result(index, result)
         return results
     deadline = time.monotonic() + config.limits.chapter_timeout
-    scratch = chapters.scratch(chapter) if config.from_scratch else frozenset()
+    rules = chapters.call_rules(chapter, config.from_scratch)
     with SubmissionProcess(path, config, pool) as process:
         def call(function, args, kwargs, timeout, probe):
             left = deadline - time.monotonic()
@@ -120,7 +120,7 @@ def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN), pool=None
                     N_("the chapter used up its {budget:g} s budget before this call"),
                     {"budget": config.limits.chapter_timeout}))
             return process.call(function, args, kwargs, min(timeout or config.limits.call_timeout, left),
-                                probe, scratch)
+                                probe, rules)
         results = []
         for check in selected:
             results.append(run_check(check, chapter, config.hidden_seed, call, figures))

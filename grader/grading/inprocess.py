@@ -16,7 +16,7 @@ def check_hidden(name, function):
     chapter, selected = chapters.find_check(name)
     selected = [c for c in selected if c.visibility == HIDDEN]
     config = GraderConfig.from_env()
-    scratch = chapters.scratch(chapter) if config.from_scratch else ()
-    results = [run_check(c, chapter, config.hidden_seed, call_directly(function, config.limits.call_timeout, scratch))
+    rules = chapters.call_rules(chapter, config.from_scratch)
+    results = [run_check(c, chapter, config.hidden_seed, call_directly(function, config.limits.call_timeout, rules))
                for c in selected]
     return print_share(results)

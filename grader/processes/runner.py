@@ -23,14 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from nndl.checking import forbidden
+from nndl.checking import worker_reply
 from nndl.grader.processes import sandbox
-from nndl.records import Reply
+from nndl.records import Reply, Rules
 from nndl.i18n import N_
 from nndl.worker import MAX_MESSAGE, WIRE, WireError, decode, encode, send
 
 # The failures the worker itself reports; any other reply is forged or garbled.
-WORKER_FAILURES = ("not_implemented", "missing", "bad_output", "exception", "forbidden")
+WORKER_FAILURES = ("not_implemented", "missing", "bad_output", "exception", "forbidden", "numeric", "mutated")
 
 
 def worker_error(record):
@@ -49,8 +49,8 @@ def worker_failure(value, function):
         return None
     if kind == "exception":
         return Reply(kind, function=function, error=worker_error(value.get("error")))
-    if kind == "forbidden":  # a framework ran in a from-scratch function: its name must be one we know
-        return forbidden(function, value)
+    if kind in ("forbidden", "numeric", "mutated"):  # a rule the text states, broken: checked field by field
+        return worker_reply(function, value)
     if kind == "bad_output":
         detail = value.get("detail")
         if not (isinstance(detail, list) and len(detail) == 2 and detail[0] in WIRE.values()
@@ -482,9 +482,8 @@ class SubmissionProcess:
         self.stop()
 
     # ---------------------------------------------------------------- calls
-    def call(self, function, args=(), kwargs=None, timeout=None, probe=None, scratch=()):
-        """Call function(*args, **kwargs) in the submission; return a Reply. A function that is
-        one of scratch (the chapter's from-scratch functions) runs under the from-scratch rule."""
+    def call(self, function, args=(), kwargs=None, timeout=None, probe=None, rules=Rules()):
+        """Call function(*args, **kwargs) in the submission, under the chapter's Rules; a Reply."""
         if self.load_failure is not None:
             return self.load_failure
         if self.proc is None:
@@ -495,8 +494,7 @@ class SubmissionProcess:
         request = {"call": function, "args": encode(list(args)), "kwargs": encode(kwargs or {})}
         if probe is not None:
             request["probe"] = encode(probe)
-        if function in scratch:
-            request["scratch"] = sorted(scratch)
+        request.update(rules.request(function))
         try:
             send(self.req_write, request)
         except OSError:

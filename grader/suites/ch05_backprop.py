@@ -100,6 +100,9 @@ def numerical_hidden(rng):
 GRADIENT_HINT = ("return (nabla_W, nabla_b), first layer first, averaged over the batch; BP2 "
                  "uses the next layer's W (transposed for rows) and this layer's z")
 
+# Its text: the cost is finite where the output saturates (np.errstate).
+STABLE = {'cost_value'}
+
 CHECKS = [
     Check("cost_value", "cost_value", 1, VISIBLE, visible_networks, ref.cost_value,
           hint="feed forward with sigmoid in every layer; sum over the output units, "

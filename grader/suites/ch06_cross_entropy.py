@@ -182,6 +182,9 @@ PROBABILITY_HINT = ("clip the probabilities to [EPSILON, 1 - EPSILON] before tak
 LOGITS_HINT = ("with logits, never form sigmoid(z) or softmax(z) and take its log: it is 0 or 1 "
                "for |z| = 1000; rewrite the log with a max-shift or softplus")
 
+# Finite for any logits, clipped probabilities: they run under np.errstate.
+STABLE = {'log_softmax', 'binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy'}
+
 CHECKS = [
     Check("log_softmax", "log_softmax", 1, VISIBLE, log_softmax_visible, ref.log_softmax,
           hint="x - log(sum(exp(x))) along the axis, with keepdims=True"),

@@ -3,6 +3,7 @@
 Runs in the learner's process: in the grader's sandbox (cold, or forked by
 the zygote) and in the kit's child process (nndl/local.py).
 """
+import copy
 import json
 import linecache
 import os
@@ -188,6 +189,19 @@ def to_plain(value, probe=None):
     raise WireError(WIRE["returned_type"], type=type(value).__name__)
 
 
+def call(function, args, kwargs, scratch=None, errstate=False):
+    """function(*args, **kwargs) under what its chapter's text promises (policy.py): with scratch
+    (the chapter's from-scratch functions) no framework may run; with errstate, no floating-point
+    overflow, division by zero or invalid operation."""
+    run = function
+    if errstate:
+        run = lambda *a, **k: policy.run_stable(function, *a, **k)  # noqa: E731
+    if scratch:
+        others = [name for name in scratch if isinstance(name, str)] if isinstance(scratch, list) else ()
+        return policy.run_from_scratch(run, *args, others=others, code=function, **kwargs)
+    return run(*args, **kwargs)
+
+
 def serve(namespace, requests, replies):
     while True:
         try:
@@ -201,17 +215,22 @@ def serve(namespace, requests, replies):
         try:
             args = decode(request.get("args", []))
             kwargs = decode(request.get("kwargs", {}))
-            scratch = request.get("scratch")
-            if scratch:  # a from-scratch exercise: no framework may run (policy.py)
-                others = [name for name in scratch if isinstance(name, str)] if isinstance(scratch, list) else ()
-                result = policy.run_from_scratch(function, *args, others=others, **kwargs)
-            else:
-                result = function(*args, **kwargs)
+            before = copy.deepcopy((args, kwargs))
+            result = call(function, args, kwargs, request.get("scratch"), request.get("errstate"))
+            changed = policy.changed_argument(function, args, kwargs, before)
+            if changed is not None:   # the text's promise: arguments are left unchanged
+                send(replies, {"kind": "mutated", "argument": str(changed)[:60]})
+                continue
             plain = encode(to_plain(result, decode(request.get("probe"))))
         except NotImplementedError:
             send(replies, {"kind": "not_implemented"})
         except policy.Forbidden as exc:
             send(replies, {"kind": "forbidden", **exc.record()})
+        except FloatingPointError as exc:
+            what = policy.float_error(exc)
+            record = error_record(exc)
+            send(replies, {"kind": "numeric", "what": what[0], "operation": what[1], "frames": record["frames"]}
+                 if what else {"kind": "exception", "error": record})
         except WireError as exc:
             send(replies, {"kind": "bad_output", "detail": exc.record()})
         except BaseException as exc:  # noqa: B902 - SystemExit too is the submission's fault

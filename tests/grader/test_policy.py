@@ -39,7 +39,8 @@ def test_every_graded_function_is_marked_in_its_chapter():
     framework = {(c, f) for c in chapters.available() for f, rule in chapters.rules(c).items()
                  if rule == "framework"}
     assert framework == {("ch03_networks", "build_mlp"), ("ch12_cnn", "build_cnn"), ("ch12_cnn", "train_cnn")}
-    assert compiled.scratch("ch12_cnn") == chapters.scratch("ch12_cnn") >= {"conv2d", "max_pool2d"}
+    assert compiled.rules("ch12_cnn").scratch == chapters.scratch("ch12_cnn") >= {"conv2d", "max_pool2d"}
+    assert compiled.rules("ch02_activations").stable == chapters.stable("ch02_activations") >= {"sigmoid"}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,115 @@
+"""What an exercise's text promises is checked while the function runs (issue 20's holes).
+
+- "computed without overflow for any x": the call runs under np.errstate(all="raise"), so a
+  naive sigmoid (right values, with an overflow in exp on the way) fails, naming the overflow;
+- "as new arrays" / "Do not change the lists you are given": the arguments are compared with
+  copies after the call, so an in-place update fails, naming the argument.
+Both hold in the grader's sandbox, in the kit's child process and in a notebook's nndl.check.
+"""
+import numpy as np
+import pytest
+
+from conftest import replace_functions
+from nndl import checking
+from nndl.grader.config import GraderConfig
+from nndl.grader.grading import harness
+from nndl.local import check_file
+from nndl.grader.processes.runner import worker_failure
+
+NAIVE_SIGMOID = '''
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+'''
+BOTH_BRANCHES_SIGMOID = '''
+def sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    return np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))
+'''
+IN_PLACE_DESCENT = '''
+def batch_gradient_descent(X, y, W, b, eta, epochs):
+    for _ in range(epochs):
+        _, dW, db = quadratic_cost_grad(X, y, W, b)
+        W -= eta * dW
+        b -= eta * db
+    return W, b
+'''
+LISTS_CHANGED = '''
+def train(X, y, weights, biases, eta, orders, batch_size=10, cost="quadratic",
+          activation="sigmoid"):
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    for order in orders:
+        for start in range(0, len(order), batch_size):
+            batch = order[start:start + batch_size]
+            nabla_W, nabla_b = backprop(X[batch], y[batch], weights, biases, cost, activation)
+            for l in range(len(weights)):
+                weights[l] = weights[l] - eta * nabla_W[l]
+                biases[l] = biases[l] - eta * nabla_b[l]
+    return weights, biases
+'''
+
+HOLES = [  # chapter, snippet, the function, its checks' failure kind, what the message says
+    ("ch02_activations", NAIVE_SIGMOID, "sigmoid", "numeric", "floating-point overflow in exp"),
+    ("ch02_activations", BOTH_BRANCHES_SIGMOID, "sigmoid", "numeric", "floating-point overflow in exp"),
+    ("ch04_gradient_descent", IN_PLACE_DESCENT, "batch_gradient_descent", "mutated",
+     "changed its argument W in place"),
+    ("ch11_vanishing_gradients", LISTS_CHANGED, "train", "mutated", "changed its argument weights in place"),
+]
+
+
+def chapter_file(tmp_path, answers_dir, chapter, snippet):
+    path = tmp_path / f"{chapter}.py"
+    path.write_text(replace_functions((answers_dir / path.name).read_text(encoding="utf-8"), snippet),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("chapter, snippet, function, kind, says", HOLES)
+def test_a_hole_loses_its_points_when_graded(chapter, snippet, function, kind, says, answers_dir, tmp_path):
+    results = harness.grade(chapter_file(tmp_path, answers_dir, chapter, snippet), GraderConfig.from_env(),
+                            [chapter]).results
+    mine = [r for r in results if r.name.split("/")[1] in (function, f"{function}_hidden")]
+    assert mine and all(r.status == "failed" and r.kind == kind and says in r.output for r in mine)
+    others = [r for r in results if r not in mine and r.status != "passed"]
+    # what calls the broken function may fail with it (sigmoid_prime calls sigmoid), nothing else
+    assert all(r.kind == kind for r in others), [(r.name, r.output) for r in others]
+
+
+@pytest.mark.parametrize("chapter, snippet, function, kind, says", HOLES)
+def test_a_visible_check_catches_each_hole(chapter, snippet, function, kind, says, answers_dir, tmp_path):
+    results = check_file(chapter, chapter_file(tmp_path, answers_dir, chapter, snippet))
+    mine = next(r for r in results if r.name == f"{chapter}/{function}")
+    assert mine.status == "failed" and mine.kind == kind and says in mine.output
+
+
+def test_in_a_notebook_too():
+    def naive(x):
+        return 1 / (1 + np.exp(-x))
+
+    def stable(x):
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    assert checking.check_function("ch02_activations/sigmoid", naive) == 0.0
+    assert checking.check_function("ch02_activations/sigmoid", stable) == 1.0
+
+    def in_place(X, y, W, b, eta, epochs):
+        W -= eta
+        return W, b
+    assert checking.check_function("ch04_gradient_descent/batch_gradient_descent", in_place) == 0.0
+
+
+def test_a_hidden_checks_floating_point_error_names_the_operation_and_the_line_only(answers_dir, tmp_path):
+    results = harness.grade(chapter_file(tmp_path, answers_dir, "ch02_activations", NAIVE_SIGMOID),
+                            GraderConfig.from_env(), ["ch02_activations"]).results
+    hidden = next(r for r in results if r.name == "ch02_activations/sigmoid_hidden").output
+    assert "overflow in exp" in hidden and 'ch02_activations.py", line' in hidden
+    assert "1 / (1 + np.exp(-x))" not in hidden      # a hidden check shows no source line
+
+
+@pytest.mark.parametrize("record", [
+    {"kind": "numeric", "what": "overflow", "operation": "exp(secret=42)"},
+    {"kind": "numeric", "what": "the input was 42", "operation": "exp"},
+    {"kind": "mutated", "argument": "W was [1, 2, 3]"},
+])
+def test_a_forged_rule_reply_is_refused(record):
+    assert worker_failure(record, "sigmoid") is None
