@@ -121,7 +121,9 @@ def nesterov_hidden(rng):
 
 def rmsprop_visible(rng):
     W, g = rng.normal(size=(2, 5))
-    return [Case("a vector, eta 0.01", (W, g, rng.uniform(0, 1, 5)), {"eta": 0.01})]
+    return [Case("a vector, eta 0.01", (W, g, rng.uniform(0, 1, 5)), {"eta": 0.01}),
+            Case("a large epsilon and small gradients (epsilon goes inside the square root)",
+                 (W, g * 1e-2, rng.uniform(0, 2, 5) * 1e-4), {"eta": 0.125, "epsilon": 0.5})]
 
 
 def rmsprop_hidden(rng):

@@ -85,7 +85,9 @@ def error_hidden(rng):
 
 
 def numerical_visible(rng):
-    return [Case("[3, 4, 2], batch of 4, quadratic", problem(rng, [3, 4, 2], 4), {"cost": "quadratic"})]
+    return [Case("[3, 4, 2], batch of 4, quadratic", problem(rng, [3, 4, 2], 4), {"cost": "quadratic"}),
+            Case("a coarse step h=0.01 (central differences: one-sided ones are off by O(h))",
+                 problem(rng, [2, 3, 2], 3), {"h": 0.01})]
 
 
 def numerical_hidden(rng):

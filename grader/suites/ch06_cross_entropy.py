@@ -58,7 +58,9 @@ def log_softmax_hidden(rng):
 # ------------------------------------------------------------ binary CE
 def bce_visible(rng):
     return [Case("(4, 3) 0/1 targets, probabilities in (0, 1)",
-                 (bits(rng, (4, 3)), rng.uniform(0.05, 0.95, (4, 3))))]
+                 (bits(rng, (4, 3)), rng.uniform(0.05, 0.95, (4, 3)))),
+            Case("probabilities of exactly 0 and 1 (clipped before the logs)",
+                 (np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]), np.array([[0.0, 1.0, 1.0], [0.0, 0.0, 1.0]])))]
 
 
 def bce_hidden(rng):
@@ -91,7 +93,9 @@ def bce_logits_hidden(rng):
 # ------------------------------------------------------- categorical CE
 def cce_visible(rng):
     return [Case("(4, 3) one-hot targets, softmax probabilities",
-                 (one_hot(rng, (4, 3)), softmax(rng.normal(0, 1, (4, 3)))))]
+                 (one_hot(rng, (4, 3)), softmax(rng.normal(0, 1, (4, 3))))),
+            Case("probabilities of exactly 0 and 1 (clipped before the log)",
+                 (np.eye(3)[[0, 1, 2]], np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0], [0.5, 0.5, 0.0]])))]
 
 
 def cce_hidden(rng):

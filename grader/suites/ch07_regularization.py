@@ -55,7 +55,8 @@ def mask(rng, shape, rate):
 def dropout_visible(rng):
     X = rng.normal(size=(4, 6))
     return [Case("training, rate 0.5, a (4, 6) mask", (X, mask(rng, (4, 6), 0.5), 0.5)),
-            Case("inference (training=False)", (X, mask(rng, (4, 6), 0.5), 0.5), {"training": False})]
+            Case("inference (training=False)", (X, mask(rng, (4, 6), 0.5), 0.5), {"training": False}),
+            Case("rate 1 (everything dropped)", (X, np.zeros((4, 6)), 1.0))]
 
 
 def dropout_hidden(rng):

@@ -63,7 +63,9 @@ def conv_visible(rng):
     return [Case("2 images 6x6, 1 channel, 3x3 kernel, 2 filters, valid",
                  problem(rng, 2, (6, 6), (3, 3), 1, 2), {"strides": (1, 1), "padding": "valid"}),
             Case("one 5x5 image, 3 channels, 3x3 kernel, 4 filters, same",
-                 problem(rng, 1, (5, 5), (3, 3), 3, 4), {"strides": (1, 1), "padding": "same"})]
+                 problem(rng, 1, (5, 5), (3, 3), 3, 4), {"strides": (1, 1), "padding": "same"}),
+            Case("a 2x2 kernel, same: the odd row and column of padding go at the bottom and right",
+                 problem(rng, 1, (5, 5), (2, 2), 2, 2), {"strides": (1, 1), "padding": "same"})]
 
 
 def conv_hidden(rng):

@@ -113,3 +113,58 @@ def test_a_hidden_checks_floating_point_error_names_the_operation_and_the_line_o
 ])
 def test_a_forged_rule_reply_is_refused(record):
     assert worker_failure(record, "sigmoid") is None
+
+
+# The lesson of each exercise is in its visible checks: these mistakes used to pass every visible
+# check and lose their points only when graded.
+LESSONS = [
+    ("ch04_gradient_descent", "rmsprop_step", '''
+def rmsprop_step(W, grad, s, eta=0.001, rho=0.9, epsilon=1e-7):
+    s = rho * np.asarray(s) + (1 - rho) * np.square(grad)
+    return W - eta * np.asarray(grad) / (np.sqrt(s) + epsilon), s
+'''),
+    ("ch05_backprop", "numerical_gradient", '''
+def numerical_gradient(X, y, weights, biases, cost="quadratic", h=1e-5):
+    weights = [np.array(W, dtype=np.float64) for W in weights]
+    biases = [np.array(b, dtype=np.float64) for b in biases]
+    base = cost_value(X, y, weights, biases, cost)
+    grads = []
+    for p in weights + biases:
+        grad = np.empty_like(p)
+        for i in np.ndindex(p.shape):
+            saved = p[i]
+            p[i] = saved + h
+            grad[i] = (cost_value(X, y, weights, biases, cost) - base) / h
+            p[i] = saved
+        grads.append(grad)
+    return grads[:len(weights)], grads[len(weights):]
+'''),
+    ("ch06_cross_entropy", "binary_crossentropy", '''
+def binary_crossentropy(y, y_pred, from_logits=False):
+    y, p = np.asarray(y, dtype=np.float64), np.asarray(y_pred, dtype=np.float64)
+    if from_logits:
+        p = 1 / (1 + np.exp(-p))
+    return np.mean(-(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)), axis=-1)
+'''),
+    ("ch07_regularization", "dropout", '''
+def dropout(X, mask, rate, training=True):
+    X = np.asarray(X, dtype=float)
+    return X * np.asarray(mask) / (1.0 - rate) if training and rate > 0 else X
+'''),
+]
+
+
+@pytest.mark.parametrize("chapter, function, snippet", LESSONS)
+def test_the_lesson_is_in_the_visible_checks(chapter, function, snippet, answers_dir, tmp_path):
+    results = check_file(chapter, chapter_file(tmp_path, answers_dir, chapter, snippet))
+    assert f"{chapter}/{function}" in {r.name for r in results if r.status != "passed"}
+
+
+def test_odd_same_padding_on_the_wrong_side_fails_a_visible_check(answers_dir, tmp_path):
+    text = (answers_dir / "ch12_cnn.py").read_text(encoding="utf-8")
+    wrong = text.replace("[(p // 2, p - p // 2) for p in pads]", "[(p - p // 2, p // 2) for p in pads]", 1)
+    assert wrong != text
+    path = tmp_path / "ch12_cnn.py"
+    path.write_text(wrong, encoding="utf-8")
+    failed = {r.name for r in check_file("ch12_cnn", path) if r.status != "passed"}
+    assert "ch12_cnn/conv2d" in failed
