@@ -202,6 +202,29 @@ def run_check(check, call):
                   t("passed {count} case(s)", count=len(check.cases)), VISIBLE)
 
 
+UNFIT = ("syntax", "load", "not_submitted", "grader_error")   # nothing of the learner's ran
+
+
+class Blame:
+    """Tells a failed check of a function that calls another of the chapter's functions which
+    failed its own checks earlier (calls: {function: callees}, from the model answers) so: the
+    fault may be there. Checks are told in the chapter's order, one at a time (note)."""
+
+    def __init__(self, calls):
+        self.calls, self.failed = calls, set()
+
+    def note(self, result, function):
+        """result, with the note added when it failed while a function it calls failed; returned."""
+        if result.status != "passed" and result.kind not in UNFIT:
+            guilty = [c for c in self.calls.get(function, ()) if c in self.failed and c != function]
+            if guilty:
+                result.output += t("\nNote: {function}() calls {callees}, which fail their own checks: "
+                                   "fix them first, this check may pass then",
+                                   function=function, callees=t(", ").join(f"{c}()" for c in guilty))
+            self.failed.add(function)
+        return result
+
+
 def call_directly(function, timeout=None, rules=Rules()):
     """A call() for a function of this process: copies of the inputs, a time-out, the wire's checks,
     and the chapter's Rules (from scratch, no overflow, arguments left unchanged) as the worker

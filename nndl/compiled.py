@@ -114,7 +114,7 @@ def chapter(chapter_id):
                                        _decode(k["facts"], arrays)) for k in c["cases"]))
         for c in record["checks"])
     rules = Rules(frozenset(record.get("scratch", ())), frozenset(record.get("stable", ())))
-    return checks, record["exercises"], record.get("aliases", {}), rules
+    return checks, record["exercises"], record.get("aliases", {}), rules, record.get("calls", {})
 
 
 def checks(chapter_id):
@@ -123,6 +123,11 @@ def checks(chapter_id):
 
 def exercises(chapter_id):
     return chapter(chapter_id)[1]
+
+
+def calls(chapter_id):
+    """{graded function: the chapter's other graded functions its model answer calls}."""
+    return chapter(chapter_id)[4]
 
 
 def rules(chapter_id):

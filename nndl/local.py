@@ -153,11 +153,12 @@ def check_file(chapter, path, only=None):
     """Run a chapter file's compiled visible checks (those of the functions in `only`, if given);
     a list of Results in the chapter's order."""
     from nndl import compiled
-    from nndl.checking import run_check
+    from nndl.checking import Blame, run_check
 
     selected = [c for c in compiled.checks(chapter) if not only or c.function in only or c.id in only]
     rules = compiled.rules(chapter)
     with LearnerProcess(path) as process:
         def call(function, args, kwargs, timeout, probe):
             return process.call(function, args, kwargs, timeout, probe, rules)
-        return [run_check(check, call) for check in selected]
+        blame = Blame(compiled.calls(chapter))
+        return [blame.note(run_check(check, call), check.function) for check in selected]

@@ -64,6 +64,29 @@ def call_rules(chapter, from_scratch=True):
     return Rules(scratch(chapter) if from_scratch else frozenset(), stable(chapter))
 
 
+def callees(chapter):
+    """{graded function: the chapter's other graded functions its model answer calls}, in the
+    chapter's order: a check that fails while one of those fails is told to fix that one first."""
+    graded = list(dict.fromkeys(c.function for c in checks(chapter)))
+    tree = ast.parse((SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"))
+    helpers = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    found = {}
+    for name in graded:
+        seen, todo, calls = set(), [name], []
+        while todo:   # through the model answer's own helpers, which are not graded
+            node = helpers.get(todo.pop())
+            for call in ast.walk(node) if node is not None else ():
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
+                    callee = call.func.id
+                    if callee in graded and callee != name and callee not in calls:
+                        calls.append(callee)
+                    elif callee in helpers and callee not in graded and callee not in seen:
+                        seen.add(callee)
+                        todo.append(callee)
+        found[name] = calls
+    return found
+
+
 def checks(chapter):
     """The checks of one chapter, in the order they are graded."""
     return importlib.import_module(f"nndl.grader.suites.{chapter}").CHECKS

@@ -107,7 +107,7 @@ def compile_chapter(chapter):
     aliases = {c.id: c.function for c in chapters.checks(chapter)}
     record = {"format": FORMAT, "chapter": chapter, "checks": checks, "exercises": exercises(chapter),
               "aliases": aliases, "scratch": sorted(chapters.scratch(chapter)),
-              "stable": sorted(chapters.stable(chapter))}
+              "stable": sorted(chapters.stable(chapter)), "calls": chapters.callees(chapter)}
     return record, store.arrays
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 from nndl import judges
-from nndl.checking import describe, failed, not_submitted
+from nndl.checking import Blame, describe, failed, not_submitted
 from nndl.grader.content import chapters
 from nndl.grader.processes import sandbox
 from nndl.grader.grading import submission
@@ -121,9 +121,9 @@ def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN), pool=None
                     {"budget": config.limits.chapter_timeout}))
             return process.call(function, args, kwargs, min(timeout or config.limits.call_timeout, left),
                                 probe, rules)
-        results = []
+        results, blame = [], Blame(chapters.callees(chapter))
         for check in selected:
-            results.append(run_check(check, chapter, config.hidden_seed, call, figures))
+            results.append(blame.note(run_check(check, chapter, config.hidden_seed, call, figures), check.function))
             if on_result is not None:
                 on_result(len(results) - 1, results[-1])
         return results

@@ -168,3 +168,21 @@ def test_odd_same_padding_on_the_wrong_side_fails_a_visible_check(answers_dir, t
     path.write_text(wrong, encoding="utf-8")
     failed = {r.name for r in check_file("ch12_cnn", path) if r.status != "passed"}
     assert "ch12_cnn/conv2d" in failed
+
+
+STUB_TRAIN = '''
+def perceptron_train(X, y, eta=0.1, epochs=10):
+    raise NotImplementedError()
+'''
+
+
+def test_a_check_that_fails_because_another_function_fails_says_so(answers_dir, tmp_path):
+    """perceptron_converges is right but calls the learner's unfinished perceptron_train."""
+    path = chapter_file(tmp_path, answers_dir, "ch01_perceptron", STUB_TRAIN)
+    note = "Note: perceptron_converges() calls perceptron_train(), which fail their own checks"
+    for results in (harness.grade(path, GraderConfig.from_env(), ["ch01_perceptron"]).results,
+                    check_file("ch01_perceptron", path)):
+        converges = [r for r in results if r.name.startswith("ch01_perceptron/perceptron_converges")]
+        assert converges and all(note in r.output for r in converges)
+        train = [r for r in results if r.name.startswith("ch01_perceptron/perceptron_train")]
+        assert train and not any("Note:" in r.output for r in train)
