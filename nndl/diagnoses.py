@@ -5,9 +5,10 @@ signature its error matches, and only that one:
 
 1. a check's known mistakes (a flipped kernel, gates in the wrong order): the
    learner's output equals the output of that wrong answer;
-2. ``overflow``: right wherever the inputs are moderate, wrong (NaN, inf or a
-   finite wrong number) only where |x| is large: exp, or 1 - sigmoid, left
-   float64's range and a numerically stable form is needed;
+2. ``overflow``: right wherever the inputs are moderate, wrong only where |x|
+   is large, and every wrong value NaN, inf, 0 or +-1: exp, or 1 - sigmoid,
+   left float64's range and a numerically stable form is needed (a finite
+   wrong value at a large input, such as an epoch number, is not an overflow);
 3. ``batch_factor``: the output is n times the right one, n the number of
    samples of the case's input (a sum where a mean belongs), or 1/n;
 4. ``negated``, ``one_minus``: -output or 1 - output is the right one;
@@ -25,13 +26,17 @@ from nndl.i18n import t, tr
 LARGE = 15.0    # |x| from which exp(x) and 1 - sigmoid(x) lose float64's digits (exp(-15) ~ 3e-7)
 
 
-def diagnose(got, expected, case, atol, rtol, hidden, mistakes=()):
+def diagnose(got, expected, case, atol, rtol, hidden, mistakes=(), exponent=False):
     """'; ' and the first signature got's error matches (mistakes: (what, their output) pairs
-    first), or ''."""
+    first), or ''. exponent: the function's text promises no overflow (an exponent of its
+    input is computed), so a finite wrong value at a large input may be an overflow too."""
     for what, wrong in mistakes:
         if matches(got, wrong, atol, rtol):
             return t("; it matches a known mistake: {what}", what=tr(what))
-    for entry in CATALOGUE:
+    message = overflow(got, expected, case, atol, rtol, hidden, exponent)
+    if message:
+        return message
+    for entry in CATALOGUE[1:]:
         message = entry(got, expected, case, atol, rtol, hidden)
         if message:
             return message
@@ -50,7 +55,7 @@ def matches(got, expected, atol, rtol, transform=None):
 
 
 # ------------------------------------------------------------------ overflow
-def overflow(got, expected, case, atol, rtol, hidden):
+def overflow(got, expected, case, atol, rtol, hidden, exponent=False):
     """Right for moderate inputs, wrong only where |x| is large: an overflow."""
     got, expected = _numeric(got), _numeric(expected)
     if not isinstance(got, np.ndarray) or not isinstance(expected, np.ndarray) or \
@@ -58,6 +63,15 @@ def overflow(got, expected, case, atol, rtol, hidden):
         return ""
     wrong = _wrong(got, expected, atol, rtol)
     if not wrong.any():
+        return ""
+    # An overflow's signature: every wrong value is inf or NaN (exp left float64's range), or
+    # exactly 0 or +-1 (1 - a number that rounded to 1, a saturated exp); or, in a function whose
+    # text promises no overflow, any wrong value (a clipped probability of a large logit). A
+    # finite wrong value at a large input elsewhere (an epoch number, a boundary off by one) is
+    # some other mistake: silent.
+    with np.errstate(invalid="ignore"):
+        saturated = ~np.isfinite(got) | np.isin(got, (0.0, 1.0, -1.0))
+    if not exponent and (wrong & ~saturated).any():
         return ""
     for size in _magnitudes(case, expected.shape):
         if not (wrong & (size < LARGE)).any():

@@ -35,7 +35,7 @@ def values(got, facts, case, check):
     if not message:
         return None
     return message + diagnoses.diagnose(got, expected, case, check.atol, check.rtol, hidden(check),
-                                        facts.get("mistakes", ()))
+                                        facts.get("mistakes", ()), bool(facts.get("exponent")))
 
 
 def pair(got, facts, case, check):

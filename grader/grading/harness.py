@@ -72,7 +72,8 @@ def _run_check(check, chapter, seed, call, figures):
         else:
             message = compare(reply.value, expected, check.atol, check.rtol, hidden)
         if message:
-            message += tr(check.diagnose(reply.value, case, hidden, expected))
+            message += tr(check.diagnose(reply.value, case, hidden, expected,
+                                         exponent=check.function in chapters.stable(chapter)))
             result = failed(check, name, "wrong", message, where)
             if figures and not hidden:
                 result.figure = figure_data(case, reply.value, expected, check, call, probe)

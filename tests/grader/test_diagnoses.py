@@ -250,3 +250,22 @@ def test_one_diagnosis_for_a_gradient_summed_over_the_batch():
     assert message == diagnoses.batch_factor(4 * right, right, Case("", (X,)), 1e-6, 1e-6, False) != ""
     assert "constant factor" not in message
     assert "constant factor of 3" in diagnoses.diagnose(3 * right, right, Case("", (X,)), 1e-6, 1e-6, False)
+
+
+def test_an_overflow_is_named_only_on_its_signature():
+    """Wrong only at large inputs is an overflow when the wrong values are NaN, inf or saturated,
+    not when they are finite (a step decay without its floor, at epoch numbers of 15 and more)."""
+    from nndl import diagnoses
+    from nndl.records import Case
+
+    epochs = np.array([0.0, 5.0, 10.0, 20.0, 35.0])
+    expected = 0.1 * 0.5 ** np.floor(epochs / 10)
+    no_floor = expected.copy()
+    no_floor[3:] = 0.1 * 0.5 ** (epochs[3:] / 10)            # wrong where the epoch is large
+    case = Case("epochs", (epochs, 0.1))
+    assert diagnoses.overflow(no_floor, expected, case, 1e-9, 1e-9, False) == ""
+    x = np.array([-1000.0, -3.0, 0.0, 3.0, 1000.0])
+    right = 1 / (1 + np.exp(-np.clip(x, -50, 50)))
+    nan_at_large = right.copy()
+    nan_at_large[0] = np.nan
+    assert "overflow" in diagnoses.overflow(nan_at_large, right, Case("x", (x,)), 1e-9, 1e-9, False)
