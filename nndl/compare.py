@@ -5,6 +5,8 @@ what the error looks like (a flipped sign, a factor) is nndl.diagnoses' to say.
 For hidden checks they name the case by its label but never show input values
 or the expected numbers, which would give the hidden inputs away.
 """
+import re
+
 import numpy as np
 
 from nndl.i18n import t, tr
@@ -18,8 +20,19 @@ def _as_array(value):
     return None
 
 
-def compare(got, expected, atol, rtol, hidden, where=None):
-    """None when got matches expected within atol + rtol*|expected|, else a message."""
+_RETURNS = re.compile(r"Returns:\s*\n\s*\(([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+)\)")
+
+
+def output_names(docstring):
+    """The names a docstring's "Returns:" gives a tuple, "(C, dW, db): ..." -> ["C", "dW", "db"],
+    or None."""
+    found = _RETURNS.search(docstring or "")
+    return [name.strip() for name in found.group(1).split(",")] if found else None
+
+
+def compare(got, expected, atol, rtol, hidden, where=None, names=None):
+    """None when got matches expected within atol + rtol*|expected|, else a message. names: what
+    the exercise calls the values of a tuple it returns (output_names), used in place of output[i]."""
     where = t("output") if where is None else tr(where)
     if isinstance(expected, (list, tuple)):
         if not isinstance(got, (list, tuple)):
@@ -28,8 +41,9 @@ def compare(got, expected, atol, rtol, hidden, where=None):
         if len(got) != len(expected):
             return t("{where}: expected {count} values, got {got}", where=where, count=len(expected),
                      got=len(got))
+        named = names is not None and len(names) == len(expected)
         for i, (g, e) in enumerate(zip(got, expected)):
-            message = compare(g, e, atol, rtol, hidden, f"{where}[{i}]")
+            message = compare(g, e, atol, rtol, hidden, names[i] if named else f"{where}[{i}]")
             if message:
                 return message
         return None

@@ -31,7 +31,7 @@ def values(got, facts, case, check):
     of known wrong answers on this case (a flipped kernel, gates in the wrong order).
     """
     expected = facts["expected"]
-    message = compare(got, expected, check.atol, check.rtol, hidden(check))
+    message = compare(got, expected, check.atol, check.rtol, hidden(check), names=facts.get("names"))
     if not message:
         return None
     return message + diagnoses.diagnose(got, expected, case, check.atol, check.rtol, hidden(check),

@@ -46,6 +46,13 @@ def rules(chapter):
     return found
 
 
+@lru_cache(maxsize=None)
+def docstrings(chapter):
+    """{function: its docstring}, as the chapter's source states it."""
+    tree = ast.parse((SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"))
+    return {node.name: ast.get_docstring(node) or "" for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
 def scratch(chapter):
     """The chapter's from-scratch functions: no framework may run while they do."""
     return frozenset(f for f, rule in rules(chapter).items() if rule == "scratch")

@@ -10,7 +10,6 @@ Nothing of a hidden check goes in: not its inputs, seed, reference outputs nor
 labels. Arrays are stored without pickle, and the zip entries carry a fixed
 date, so the same references give byte-identical files.
 """
-import ast
 import copy
 import hashlib
 import io
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nndl.compare import output_names
 from nndl.compiled import COMPILED_DIR, FORMAT, MANIFEST
 from nndl.grader.content import chapters
 from nndl.grader.content.check import VISIBLE
@@ -59,7 +59,7 @@ def _mistakes(check, case, store):
     return wrong
 
 
-def compile_case(check, case, probe, store, exponent=False):
+def compile_case(chapter, check, case, probe, store, exponent=False):
     expected = check.answer(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
     kit = check.kit
     facts = kit.facts(check, case, expected, probe) if kit.facts else {"expected": expected}
@@ -69,6 +69,9 @@ def compile_case(check, case, probe, store, exponent=False):
         facts["mistakes"] = _mistakes(check, case, store)
         if exponent:   # the text promises no overflow: nndl.diagnoses may name one more readily
             facts["exponent"] = True
+        names = output_names(chapters.docstrings(chapter).get(check.function))
+        if names:      # what the exercise calls the values it returns, for the messages
+            facts["names"] = names
     return {"label": case.label, "args": store(list(case.args)), "kwargs": store(case.kwargs),
             "probe": store(call_probe), "facts": facts}
 
@@ -80,14 +83,11 @@ def compile_check(chapter, check, store):
     return {"id": check.id, "function": check.function, "points": float(check.points),
             "atol": check.atol, "rtol": check.rtol, "hint": check.hint, "timeout": check.timeout,
             "judge": check.kit.judge,
-            "cases": [compile_case(check, c, probe, store, check.function in chapters.stable(chapter)) for c in cases]}
+            "cases": [compile_case(chapter, check, c, probe, store, check.function in chapters.stable(chapter))
+                      for c in cases]}
 
 
-def docstrings(chapter):
-    """function -> its docstring, as the chapter's source states it."""
-    tree = ast.parse((chapters.SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"))
-    return {node.name: ast.get_docstring(node) or "" for node in tree.body
-            if isinstance(node, ast.FunctionDef)}
+docstrings = chapters.docstrings
 
 
 def exercises(chapter):

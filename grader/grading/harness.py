@@ -16,7 +16,7 @@ from nndl.grader.processes import sandbox
 from nndl.grader.grading import submission
 from nndl.grader.content.check import HIDDEN, VISIBLE, Result
 from nndl.records import Report
-from nndl.compare import compare
+from nndl.compare import compare, output_names
 from nndl.grader.config import VISIBLE_SEED
 from nndl.grader.grading.oracle import oracle
 from nndl.i18n import N_, t, tr
@@ -70,7 +70,8 @@ def _run_check(check, chapter, seed, call, figures):
         if check.compare is not None:
             message = tr(check.compare(reply.value, expected, check, case, probe))
         else:
-            message = compare(reply.value, expected, check.atol, check.rtol, hidden)
+            message = compare(reply.value, expected, check.atol, check.rtol, hidden,
+                              names=output_names(chapters.docstrings(chapter).get(check.function)))
         if message:
             message += tr(check.diagnose(reply.value, case, hidden, expected,
                                          exponent=check.function in chapters.stable(chapter)))

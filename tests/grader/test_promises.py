@@ -186,3 +186,20 @@ def test_a_check_that_fails_because_another_function_fails_says_so(answers_dir, 
         assert converges and all(note in r.output for r in converges)
         train = [r for r in results if r.name.startswith("ch01_perceptron/perceptron_train")]
         assert train and not any("Note:" in r.output for r in train)
+
+
+WRONG_DB = '''
+def quadratic_cost_grad(X, y, W, b):
+    X = np.asarray(X, dtype=float)
+    error = X @ W + b - y
+    return 0.5 * np.sum(error ** 2) / len(X), X.T @ error / len(X), error.sum(axis=0)
+'''
+
+
+def test_a_tuple_output_is_named_as_in_the_docstring(answers_dir, tmp_path):
+    """quadratic_cost_grad returns (C, dW, db): a wrong db is "db", not "output[2]"."""
+    path = chapter_file(tmp_path, answers_dir, "ch04_gradient_descent", WRONG_DB)
+    graded = harness.grade(path, GraderConfig.from_env(), ["ch04_gradient_descent"]).results
+    for results in (graded, check_file("ch04_gradient_descent", path)):
+        visible = next(r for r in results if r.name == "ch04_gradient_descent/quadratic_cost_grad")
+        assert visible.status == "failed" and "db: " in visible.output and "output[2]" not in visible.output
