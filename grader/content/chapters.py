@@ -7,6 +7,7 @@ import ast
 import importlib
 import importlib.resources
 import importlib.util
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,17 @@ def available():
             and importlib.util.find_spec(f"nndl.grader.suites.{c}") is not None]
 
 
+_PARSING = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def _tree(chapter):
+    """The chapter source's syntax tree, parsed once. One parse at a time: CPython 3.11's parser
+    may fail when two threads parse at once (grading chapters side by side)."""
+    with _PARSING:
+        return ast.parse((SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"))
+
+
 # How a chapter marks each graded function, as a line of its docstring (nndl/worker/policy.py).
 RULE_MARKS = {"From scratch (从零实现):": "scratch", "Framework exercise (框架):": "framework"}
 
@@ -35,7 +47,7 @@ RULE_MARKS = {"From scratch (从零实现):": "scratch", "Framework exercise (�
 @lru_cache(maxsize=None)
 def rules(chapter):
     """{graded function: "scratch" or "framework"}, as the chapter's docstrings mark them."""
-    tree = ast.parse((SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"))
+    tree = _tree(chapter)
     found = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
@@ -49,7 +61,7 @@ def rules(chapter):
 @lru_cache(maxsize=None)
 def docstrings(chapter):
     """{function: its docstring}, as the chapter's source states it."""
-    tree = ast.parse((SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"))
+    tree = _tree(chapter)
     return {node.name: ast.get_docstring(node) or "" for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
@@ -71,11 +83,12 @@ def call_rules(chapter, from_scratch=True):
     return Rules(scratch(chapter) if from_scratch else frozenset(), stable(chapter))
 
 
+@lru_cache(maxsize=None)
 def callees(chapter):
     """{graded function: the chapter's other graded functions its model answer calls}, in the
     chapter's order: a check that fails while one of those fails is told to fix that one first."""
     graded = list(dict.fromkeys(c.function for c in checks(chapter)))
-    tree = ast.parse((SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"))
+    tree = _tree(chapter)
     helpers = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     found = {}
     for name in graded:
