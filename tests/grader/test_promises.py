@@ -203,3 +203,23 @@ def test_a_tuple_output_is_named_as_in_the_docstring(answers_dir, tmp_path):
     for results in (graded, check_file("ch04_gradient_descent", path)):
         visible = next(r for r in results if r.name == "ch04_gradient_descent/quadratic_cost_grad")
         assert visible.status == "failed" and "db: " in visible.output and "output[2]" not in visible.output
+
+
+HE_WITH_FAN_OUT = '''
+def he_normal(shape, seed=None):
+    _, fan_out = compute_fans(shape)
+    return truncated_normal(shape, np.sqrt(2.0 / fan_out) / TRUNCATED_STD, seed)
+'''
+
+
+def test_an_initialiser_with_the_wrong_fan_is_told_its_std_and_the_fan(answers_dir, tmp_path):
+    """He normal with fan_out: the scale is said first, with the fan it corresponds to, not the
+    values outside the bound that follow from it; a hidden check says which fan without values."""
+    path = chapter_file(tmp_path, answers_dir, "ch08_initialization", HE_WITH_FAN_OUT)
+    results = {r.name.split("/")[1]: r for r in harness.grade(path, GraderConfig.from_env(),
+                                                                ["ch08_initialization"]).results}
+    visible, hidden = results["he_normal"].output, results["he_normal_hidden"].output
+    assert "as if it used fan_out = 300 where fan_in = 400 belongs" in visible
+    assert "outside the bound" not in visible
+    assert "as if it used fan_out where fan_in belongs" in hidden
+    assert not any(c.isdigit() for c in hidden.split("as if")[1].split("\n")[0])
