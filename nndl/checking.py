@@ -143,6 +143,30 @@ def _builtin_exception(name):
     return isinstance(value, type) and issubclass(value, BaseException)
 
 
+_DOT = re.compile(r"shapes \(([\d, ]*)\) and \(([\d, ]*)\) not aligned")
+_MATMUL = re.compile(r"matmul: Input operand \d has a mismatch in its core dimension")
+
+
+def _product_hint(kind, text):
+    """For a matrix product of mismatched shapes (NumPy's ValueError): which operand looks
+    transposed, when the shapes say so, or the rule; '' otherwise. No shape is repeated, so it
+    may follow a hidden check's withheld text."""
+    if kind != "ValueError":
+        return ""
+    found = _DOT.search(text)
+    which = N_("check the order of the operands, and whether one of them should be transposed (.T)")
+    if found:
+        a, b = ([int(n) for n in part.split(",") if n.strip()] for part in found.groups())
+        if len(a) == 2 and len(b) >= 1 and a[0] == b[0] and a[1] != b[0]:
+            which = N_("the first operand looks transposed (its rows match the second's rows)")
+        elif len(a) >= 1 and len(b) == 2 and a[-1] == b[1] and a[-1] != b[0]:
+            which = N_("the second operand looks transposed (its columns match the first's columns)")
+    elif not _MATMUL.search(text):
+        return ""
+    return t("\nA matrix product of mismatched shapes: A @ B needs A's last axis as long as B's first; "
+             "{which}", which=t(which))
+
+
 def _error(error, hidden):
     """What the learner's code raised: its frames, then "Type: text". For a hidden check the
     text is withheld, and a type is named only when it is one of Python's own (a class the
@@ -152,7 +176,7 @@ def _error(error, hidden):
         kind = "Exception"
     shown = t(WITHHELD) if hidden else text
     head = (f"{kind}: {shown}" if kind else shown) if text else kind
-    return (_frames(error.get("frames"), hidden) + head).strip()
+    return (_frames(error.get("frames"), hidden) + head).strip() + _product_hint(kind, text)
 
 
 def describe(reply, hidden):

@@ -223,3 +223,26 @@ def test_an_initialiser_with_the_wrong_fan_is_told_its_std_and_the_fan(answers_d
     assert "outside the bound" not in visible
     assert "as if it used fan_out where fan_in belongs" in hidden
     assert not any(c.isdigit() for c in hidden.split("as if")[1].split("\n")[0])
+
+
+DOT_TRANSPOSED = '''
+def dense_forward(X, W, b, activation="sigmoid"):
+    z = np.dot(X, W.T) + b
+    return 1 / (1 + np.exp(-z)) if activation == "sigmoid" else z
+'''
+
+
+def test_a_shape_error_in_a_product_says_which_operand_looks_transposed(answers_dir, tmp_path):
+    from nndl.checking import _product_hint
+
+    assert "first operand looks transposed" in _product_hint(
+        "ValueError", "shapes (4,3) and (4,5) not aligned: 3 (dim 1) != 4 (dim 0)")
+    assert "second operand looks transposed" in _product_hint(
+        "ValueError", "shapes (2,3) and (5,3) not aligned: 3 (dim 1) != 5 (dim 0)")
+    assert "whether one of them should be transposed" in _product_hint(
+        "ValueError", "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
+                      "signature (n?,k),(k,m?)->(n?,m?) (size 4 is different from 3)")
+    assert _product_hint("ValueError", "operands could not be broadcast together") == ""
+    path = chapter_file(tmp_path, answers_dir, "ch03_networks", DOT_TRANSPOSED)
+    results = {r.name.split("/")[1]: r for r in check_file("ch03_networks", path)}
+    assert "A matrix product of mismatched shapes" in results["dense_forward"].output
