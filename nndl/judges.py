@@ -217,23 +217,14 @@ def statistics(x, y, sigma, bound):
     return ratios
 
 
-def fans(shape):
-    """(fan_in, fan_out) of a weight shape, as Keras counts them (ch08's compute_fans)."""
-    shape = tuple(int(n) for n in shape)
-    if len(shape) < 2:
-        return (shape[0], shape[0]) if shape else (1, 1)
-    field = int(np.prod(shape[:-2]))
-    return field * shape[-2], field * shape[-1]
-
-
-def fan_mistake(ratio, shape, hidden=False):
+def fan_mistake(ratio, fans, hidden=False):
     """The fan a learner's scale corresponds to: variance goes as 1 / fan, so a standard deviation
-    `ratio` times Keras's is 1 / ratio^2 times its fan. A pair of fans of shape whose quotient is
-    that (within 3%), as words (for a hidden check without their values: the shape is an input),
-    or ''."""
-    if shape is None or ratio <= 0:
+    `ratio` times Keras's is 1 / ratio^2 times its fan. A pair of the weights' fans ((fan_in,
+    fan_out), from the grader's facts) whose quotient is that (within 3%), as words (for a hidden
+    check without their values: the shape is an input), or ''."""
+    if not fans or ratio <= 0:
         return ""
-    fan_in, fan_out = fans(shape)
+    fan_in, fan_out = fans
     named = {"fan_in": fan_in, "fan_out": fan_out, "fan_in + fan_out": fan_in + fan_out,
              "(fan_in + fan_out) / 2": (fan_in + fan_out) / 2}
     for used, a in named.items():
@@ -246,21 +237,21 @@ def fan_mistake(ratio, shape, hidden=False):
     return ""
 
 
-def sample_tests(x, y, sigma, bound, shape=None, hidden=False):
+def sample_tests(x, y, sigma, bound, fans=None, hidden=False):
     """Messages for the ways the learner's sample x differs from Keras's sample y (none: []).
 
     A scale that is off is said first, as the standard deviations and the fan it corresponds to
-    (shape: the weights' shape); values outside the bound are then only its consequence."""
+    (fans: the weights' (fan_in, fan_out)); values outside the bound are then only its consequence."""
     ratios = statistics(x, y, sigma, bound)
     if ratios.get("square", 0) > 1:
         ratio = math.sqrt(np.mean(x ** 2) / np.mean(y ** 2))
         if abs(ratio - 1) > 0.02 and hidden:
             return [t("their standard deviation is {ratio:.4g} times Keras's{fan}", ratio=ratio,
-                      fan=fan_mistake(ratio, shape, hidden))]
+                      fan=fan_mistake(ratio, fans, hidden))]
         if abs(ratio - 1) > 0.02:
             return [t("their standard deviation is {std:.4g}, {ratio:.4g} times Keras's {keras:.4g}{fan}",
                       std=math.sqrt(np.mean(x ** 2)), ratio=ratio, keras=math.sqrt(np.mean(y ** 2)),
-                      fan=fan_mistake(ratio, shape))]
+                      fan=fan_mistake(ratio, fans))]
     if ratios.get("bound", 0) > 1:
         outside = int((np.abs(x) > bound * (1 + BOUND_SLACK)).sum())
         return [t("{outside} of {size} values lie outside the bound (the largest |w| is "
@@ -291,7 +282,7 @@ def samples(got, facts, case, check):
     """The learner's sample against Keras's by statistics (see ch08's suite for the tolerances).
 
     facts: {"sample": Keras's values, "shape": the shape asked for, "sigma": the target standard
-    deviation, "bound": the largest |w| allowed, or None}.
+    deviation, "bound": the largest |w| allowed, or None, "fans": (fan_in, fan_out) of the shape}.
     """
     shape = tuple(facts["shape"])
     if not isinstance(got, np.ndarray) or got.dtype.kind not in "fiu":
@@ -301,8 +292,8 @@ def samples(got, facts, case, check):
     if not np.isfinite(got).all():
         return t("NaN or inf among the values")
     expected = np.asarray(facts["sample"], dtype=np.float64).ravel()
-    messages = sample_tests(got.astype(np.float64).ravel(), expected, facts["sigma"], facts["bound"], shape,
-                            hidden(check))
+    messages = sample_tests(got.astype(np.float64).ravel(), expected, facts["sigma"], facts["bound"],
+                            facts.get("fans"), hidden(check))
     return "; ".join(messages) or None
 
 

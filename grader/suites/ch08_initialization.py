@@ -71,8 +71,9 @@ def sample_facts(check, case, expected, probe, size=None):
     sigma, bound = target(check.function, case.args[0],
                           case.args[1] if check.function == "truncated_normal" else None)
     sample = np.asarray(expected, dtype=np.float64)
+    fans = [int(n) for n in oracle().call(ref.compute_fans, case.args[0])]
     return {"sample": sample.ravel()[:size] if size else sample, "shape": list(sample.shape),
-            "sigma": sigma, "bound": bound}
+            "sigma": sigma, "bound": bound, "fans": fans}
 
 
 def compare_samples(got, expected, check, case, probe):

@@ -133,10 +133,18 @@ def none_left(name, within=5.0):
     return True
 
 
+def _cgroups():
+    base = sandbox.pids_hierarchy()
+    return set(Path(base).glob(f"nndl-worker-{os.getpid()}-*")) if base else set()
+
+
+# A cgroup left by an earlier process that had this process's pid (pids are reused) is not ours.
+_FOUND_AT_START = _cgroups()
+
+
 def our_cgroups():
     """pids cgroups this test process made that still exist."""
-    base = sandbox.pids_hierarchy()
-    return list(Path(base).glob(f"nndl-worker-{os.getpid()}-*")) if base else []
+    return sorted(_cgroups() - _FOUND_AT_START)
 
 
 def tag():
