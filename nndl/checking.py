@@ -11,6 +11,7 @@ import copy
 import re
 import signal
 import threading
+import warnings
 
 from nndl import compiled, config, judges, worker
 from nndl.course import checked_name
@@ -73,6 +74,29 @@ MUTATED = N_("{name}() changed its argument {argument} in place; it must leave i
              "return new arrays (W = W - eta * dW makes a new array, W -= eta * dW changes the caller's)")
 _ARGUMENT = re.compile(r"[A-Za-z_]\w{0,59}\Z|argument \d{1,3}\Z")
 _OPERATION = re.compile(r"[A-Za-z_][\w.]{0,40}\Z")
+
+
+_WARNED = re.compile(r"(overflow|divide by zero|invalid value) in [A-Za-z_][\w.]{0,40}\Z")
+CAUSES = {"divide by zero": N_("a division by 0, or a log of 0"),
+          "invalid value": N_("0/0, inf - inf, 0 * inf or a log of a negative number"),
+          "overflow": N_("a number too large for float64, such as exp of a large one")}
+
+
+def warned(values):
+    """The worker's "warned" list, each entry checked against what NumPy says; a tuple."""
+    return tuple(v for v in values if isinstance(v, str) and _WARNED.match(v))[:3] \
+        if isinstance(values, list) else ()
+
+
+def warnings_said(reply):
+    """'; NumPy warned: ...' with the likely cause of each, for a wrong answer; '' when none."""
+    if not reply.warned:
+        return ""
+    said = t(", ").join(t("{warning} ({cause})", warning=w, cause=t(CAUSES[w.split(" in ")[0]]))
+                        for w in reply.warned)
+    if not any(w.startswith("overflow") for w in reply.warned):
+        return t("; not an overflow: while it ran NumPy warned of {warnings}", warnings=said)
+    return t("; while it ran NumPy warned of {warnings}", warnings=said)
 
 
 def worker_reply(function, record):
@@ -221,7 +245,7 @@ def run_check(check, call):
             return failed(check, name, reply.kind, describe(reply, hidden=False), where)
         message = getattr(judges, check.judge)(reply.value, case.facts, case, check)
         if message:
-            return failed(check, name, "wrong", message, where)
+            return failed(check, name, "wrong", message + warnings_said(reply), where)
     return Result(name, float(check.points), float(check.points), "passed",
                   t("passed {count} case(s)", count=len(check.cases)), VISIBLE)
 
@@ -259,7 +283,8 @@ def call_directly(function, timeout=None, rules=Rules()):
         seconds = timeout or check_timeout or CALL_TIMEOUT
         fields = rules.request(name)
         try:
-            with _alarm(seconds):
+            with _alarm(seconds), warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", RuntimeWarning)
                 value = worker.call(function, args, kwargs, fields.get("scratch"), fields.get("errstate"))
             changed = worker.changed_argument(function, args, kwargs, before)
             if changed is not None:
@@ -283,7 +308,7 @@ def call_directly(function, timeout=None, rules=Rules()):
             return Reply("bad_output", function=name, detail=(exc.template, exc.fields))
         except Exception as exc:  # noqa: BLE001 - the learner's error, reported as such
             return Reply("exception", function=name, error=worker.error_record(exc))
-        return Reply("ok", plain)
+        return Reply("ok", plain, warned=warned(worker.warned(caught)))
     return call
 
 

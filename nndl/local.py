@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from nndl import worker
+from nndl.checking import warned
 from nndl.i18n import N_
 from nndl.records import Reply, Rules
 
@@ -124,7 +125,7 @@ class LearnerProcess:
             return self._ended("died", N_("{name}() crashed the process"), function, name=function)
         if "ok" in reply:
             try:
-                return Reply("ok", worker.decode(reply["ok"]))
+                return Reply("ok", worker.decode(reply["ok"]), warned=warned(reply.get("warned")))
             except worker.WireError as exc:
                 return Reply("bad_output", function=function, detail=(exc.template, exc.fields))
         if reply.get("kind") in ("forbidden", "numeric", "mutated"):

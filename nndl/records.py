@@ -55,6 +55,7 @@ class Reply:
     error: Optional[dict] = None   # what the learner's code raised: {"type", "text", "frames"}
     detail: tuple = ()   # the grader's own account: (English template, {field: value or detail})
     output: str = ""     # the last output of the learner's process
+    warned: tuple = ()   # NumPy's floating-point warnings during the call ("divide by zero in log")
 
     @property
     def message(self):

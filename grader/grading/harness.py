@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 from nndl import judges
-from nndl.checking import Blame, describe, failed, not_submitted
+from nndl.checking import Blame, describe, failed, not_submitted, warnings_said
 from nndl.grader.content import chapters
 from nndl.grader.processes import sandbox
 from nndl.grader.grading import submission
@@ -75,6 +75,7 @@ def _run_check(check, chapter, seed, call, figures):
         if message:
             message += tr(check.diagnose(reply.value, case, hidden, expected,
                                          exponent=check.function in chapters.stable(chapter)))
+            message += warnings_said(reply)
             result = failed(check, name, "wrong", message, where)
             if figures and not hidden:
                 result.figure = figure_data(case, reply.value, expected, check, call, probe)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nndl.checking import worker_reply
+from nndl.checking import warned, worker_reply
 from nndl.grader.processes import sandbox
 from nndl.records import Reply, Rules
 from nndl.i18n import N_
@@ -505,7 +505,7 @@ class SubmissionProcess:
             self.stop()
         elif reply.kind == "ok":
             if "ok" in reply.value and _is_result(reply.value["ok"]):
-                return Reply("ok", reply.value["ok"])
+                return Reply("ok", reply.value["ok"], warned=warned(reply.value.get("warned")))
             failure = worker_failure(reply.value, function)
             if failure is not None:
                 return failure

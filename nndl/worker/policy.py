@@ -201,3 +201,14 @@ def changed_argument(function, args, kwargs, before):
         if not _same(now, old_kwargs.get(key)):
             return key
     return None
+
+
+def warned(caught):
+    """NumPy's floating-point warnings among caught ones, as "what in operation" (at most 3)."""
+    found = []
+    for warning in caught:
+        parsed = _FLOAT_ERROR.match(str(warning.message))
+        text = f"{parsed.group(1)} in {parsed.group(2)}" if parsed else None
+        if text and text not in found:
+            found.append(text)
+    return found[:3]

@@ -246,3 +246,21 @@ def test_a_shape_error_in_a_product_says_which_operand_looks_transposed(answers_
     path = chapter_file(tmp_path, answers_dir, "ch03_networks", DOT_TRANSPOSED)
     results = {r.name.split("/")[1]: r for r in check_file("ch03_networks", path)}
     assert "A matrix product of mismatched shapes" in results["dense_forward"].output
+
+
+DROPOUT_ZERO_OVER_ZERO = '''
+def dropout(X, mask, rate, training=True):
+    X = np.asarray(X, dtype=float)
+    return X * np.asarray(mask) / (1.0 - rate) if training and rate > 0 else X
+'''
+
+
+def test_nan_from_zero_over_zero_is_named_as_such(answers_dir, tmp_path):
+    """Dropout at rate 1 as X * 0 / 0: NaN, and NumPy's own warning says where it came from."""
+    path = chapter_file(tmp_path, answers_dir, "ch07_regularization", DROPOUT_ZERO_OVER_ZERO)
+    said = "not an overflow: while it ran NumPy warned of invalid value in divide (0/0"
+    graded = harness.grade(path, GraderConfig.from_env(), ["ch07_regularization"]).results
+    for results in (graded, check_file("ch07_regularization", path)):
+        dropout = [r for r in results if r.name.startswith("ch07_regularization/dropout")]
+        assert dropout and all(r.status == "failed" and said in r.output for r in dropout)
+    assert all("NumPy warned" not in r.output for r in graded if "dropout" not in r.name)
