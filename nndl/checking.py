@@ -11,7 +11,6 @@ import copy
 import re
 import signal
 import threading
-import warnings
 
 from nndl import compiled, config, judges, worker
 from nndl.course import checked_name
@@ -273,42 +272,36 @@ class Blame:
         return result
 
 
+def reply_of(record, function):
+    """The Reply of a worker's reply record (nndl/worker/calls.answer), in the learner's own process
+    or its kit child: every rule record is checked as the grader checks it."""
+    if "ok" in record:
+        try:
+            return Reply("ok", worker.decode(record["ok"]), warned=warned(record.get("warned")))
+        except worker.WireError as exc:
+            return Reply("bad_output", function=function, detail=(exc.template, exc.fields))
+    if record.get("kind") in ("forbidden", "numeric", "mutated"):
+        return worker_reply(function, record) or Reply("exception", function=function)
+    kind = record.get("kind") if record.get("kind") in ("not_implemented", "missing", "bad_output") else "exception"
+    detail = record.get("detail") if kind == "bad_output" else None
+    return Reply(kind, function=function, detail=tuple(detail) if isinstance(detail, list) else (),
+                 error=record.get("error") if isinstance(record.get("error"), dict) else None)
+
+
 def call_directly(function, timeout=None, rules=Rules()):
-    """A call() for a function of this process: copies of the inputs, a time-out, the wire's checks,
-    and the chapter's Rules (from scratch, no overflow, arguments left unchanged) as the worker
-    applies them."""
+    """A call() for a function of this process: copies of the inputs, a time-out, and the worker's
+    own call (nndl/worker/calls.answer: the chapter's Rules, the wire's checks)."""
     def call(name, args, kwargs, check_timeout, probe):
         args, kwargs = copy.deepcopy((args, kwargs))  # a function that changes its input keeps its own
-        before = copy.deepcopy((args, kwargs))
         seconds = timeout or check_timeout or CALL_TIMEOUT
-        fields = rules.request(name)
         try:
-            with _alarm(seconds), warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", RuntimeWarning)
-                value = worker.call(function, args, kwargs, fields.get("scratch"), fields.get("errstate"))
-            changed = worker.changed_argument(function, args, kwargs, before)
-            if changed is not None:
-                return worker_reply(name, {"kind": "mutated", "argument": str(changed)[:60]})
-            plain = worker.decode(worker.encode(worker.to_plain(value, probe)))
-        except NotImplementedError:
-            return Reply("not_implemented", function=name)
-        except worker.Forbidden as exc:
-            return forbidden(name, exc.record())
-        except FloatingPointError as exc:
-            what = worker.float_error(exc)
-            record = worker.error_record(exc)
-            if what is None:
-                return Reply("exception", function=name, error=record)
-            return worker_reply(name, {"kind": "numeric", "what": what[0], "operation": what[1],
-                                       "frames": record["frames"]})
+            with _alarm(seconds):
+                record = worker.answer(function, args, kwargs, {**rules.request(name), "probe": worker.encode(probe)},
+                                       passthrough=(TimeoutError,))
         except TimeoutError:
             return Reply("timeout", function=name,
                          detail=(N_("{name}() did not return within {seconds:g} s"), {"name": name, "seconds": seconds}))
-        except worker.WireError as exc:
-            return Reply("bad_output", function=name, detail=(exc.template, exc.fields))
-        except Exception as exc:  # noqa: BLE001 - the learner's error, reported as such
-            return Reply("exception", function=name, error=worker.error_record(exc))
-        return Reply("ok", plain, warned=warned(worker.warned(caught)))
+        return reply_of(record, name)
     return call
 
 

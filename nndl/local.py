@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from nndl import worker
-from nndl.checking import warned
+from nndl.checking import reply_of
 from nndl.i18n import N_
 from nndl.records import Reply, Rules
 
@@ -123,19 +123,7 @@ class LearnerProcess:
                 return self._ended("timeout", N_("{name}() did not return within {seconds:g} s"), function,
                                    name=function, seconds=timeout)
             return self._ended("died", N_("{name}() crashed the process"), function, name=function)
-        if "ok" in reply:
-            try:
-                return Reply("ok", worker.decode(reply["ok"]), warned=warned(reply.get("warned")))
-            except worker.WireError as exc:
-                return Reply("bad_output", function=function, detail=(exc.template, exc.fields))
-        if reply.get("kind") in ("forbidden", "numeric", "mutated"):
-            from nndl.checking import worker_reply
-
-            return worker_reply(function, reply) or Reply("exception", function=function)
-        kind = reply.get("kind") if reply.get("kind") in ("not_implemented", "missing", "bad_output") else "exception"
-        detail = reply.get("detail") if kind == "bad_output" else None
-        return Reply(kind, function=function, detail=tuple(detail) if isinstance(detail, list) else (),
-                     error=reply.get("error") if isinstance(reply.get("error"), dict) else None)
+        return reply_of(reply, function)
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:

@@ -40,11 +40,17 @@ SHOWN_PER_CHAPTER = 10     # pairs drawn side by side per chapter in the HTML
 # ------------------------------------------------------------------ answers
 def _code_cells(path):
     """The graded module's code of a chapter file: check and demo cells left out."""
-    from nndl.worker import SKIPPED_TAGS as SKIPPED, notebook_cells, split_cells
+    from nndl.worker import notebook_cells, split_cells
 
     text = Path(path).read_text(encoding="utf-8")
-    cells = notebook_cells(text) if str(path).endswith(".ipynb") else split_cells(text)
-    return "\n".join(source for tags, source in cells if not any(tag in SKIPPED for tag in tags))
+    return _graded(notebook_cells(text) if str(path).endswith(".ipynb") else split_cells(text))
+
+
+def _graded(cells):
+    """The code of the cells the worker loads (check and demo cells left out)."""
+    from nndl.worker import SKIPPED_TAGS
+
+    return "\n".join(source for tags, source in cells if not any(tag in SKIPPED_TAGS for tag in tags))
 
 
 def _without_docstrings(tree):
@@ -179,11 +185,10 @@ def marked(first, second):
 def stub_statements(chapter):
     """The handout's own statements of a chapter (what every student starts from)."""
     from nndl.grader.content import build, chapters
-    from nndl.worker import SKIPPED_TAGS as SKIPPED, split_cells
+    from nndl.worker import split_cells
 
     text = build.render(chapter, (chapters.SOURCE_DIR / f"{chapter}.py").read_text(encoding="utf-8"))
-    code = "\n".join(source for tags, source in split_cells(text) if not any(tag in SKIPPED for tag in tags))
-    return _statements(code) or []
+    return _statements(_graded(split_cells(text))) or []
 
 
 def _student(student, folder, chapter_ids, stubs, boilerplate):

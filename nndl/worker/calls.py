@@ -203,6 +203,37 @@ def call(function, args, kwargs, scratch=None, errstate=False):
     return run(*args, **kwargs)
 
 
+def answer(function, args, kwargs, request, passthrough=()):
+    """One call of the learner's function under its chapter's rules, as the reply's record:
+    {"ok": encoded result[, "warned": NumPy's warnings]} or what went wrong. Exceptions of the
+    types in passthrough (the kit's time-out) are raised, not recorded."""
+    try:
+        before = copy.deepcopy((args, kwargs))
+        with warnings.catch_warnings(record=True) as caught:   # NumPy's: named if the answer is wrong
+            warnings.simplefilter("always", RuntimeWarning)
+            result = call(function, args, kwargs, request.get("scratch"), request.get("errstate"))
+        changed = policy.changed_argument(function, args, kwargs, before)
+        if changed is not None:   # the text's promise: arguments are left unchanged
+            return {"kind": "mutated", "argument": str(changed)[:60]}
+        plain = encode(to_plain(result, decode(request.get("probe"))))
+    except passthrough:
+        raise
+    except NotImplementedError:
+        return {"kind": "not_implemented"}
+    except policy.Forbidden as exc:
+        return {"kind": "forbidden", **exc.record()}
+    except FloatingPointError as exc:
+        what, record = policy.float_error(exc), error_record(exc)
+        return {"kind": "numeric", "what": what[0], "operation": what[1], "frames": record["frames"]} \
+            if what else {"kind": "exception", "error": record}
+    except WireError as exc:
+        return {"kind": "bad_output", "detail": exc.record()}
+    except BaseException as exc:  # noqa: B902 - SystemExit too is the submission's fault
+        return {"kind": "exception", "error": error_record(exc)}
+    said = policy.warned(caught)
+    return {"ok": plain, **({"warned": said} if said else {})}
+
+
 def serve(namespace, requests, replies):
     while True:
         try:
@@ -214,32 +245,11 @@ def serve(namespace, requests, replies):
             send(replies, {"kind": "missing"})
             continue
         try:
-            args = decode(request.get("args", []))
-            kwargs = decode(request.get("kwargs", {}))
-            before = copy.deepcopy((args, kwargs))
-            with warnings.catch_warnings(record=True) as caught:   # NumPy's: named if the answer is wrong
-                warnings.simplefilter("always", RuntimeWarning)
-                result = call(function, args, kwargs, request.get("scratch"), request.get("errstate"))
-            changed = policy.changed_argument(function, args, kwargs, before)
-            if changed is not None:   # the text's promise: arguments are left unchanged
-                send(replies, {"kind": "mutated", "argument": str(changed)[:60]})
-                continue
-            plain = encode(to_plain(result, decode(request.get("probe"))))
-        except NotImplementedError:
-            send(replies, {"kind": "not_implemented"})
-        except policy.Forbidden as exc:
-            send(replies, {"kind": "forbidden", **exc.record()})
-        except FloatingPointError as exc:
-            what = policy.float_error(exc)
-            record = error_record(exc)
-            send(replies, {"kind": "numeric", "what": what[0], "operation": what[1], "frames": record["frames"]}
-                 if what else {"kind": "exception", "error": record})
+            args, kwargs = decode(request.get("args", [])), decode(request.get("kwargs", {}))
         except WireError as exc:
             send(replies, {"kind": "bad_output", "detail": exc.record()})
-        except BaseException as exc:  # noqa: B902 - SystemExit too is the submission's fault
-            send(replies, {"kind": "exception", "error": error_record(exc)})
-        else:
-            send(replies, {"ok": plain, **({"warned": policy.warned(caught)} if policy.warned(caught) else {})})
+            continue
+        send(replies, answer(function, args, kwargs, request))
 
 
 def main(argv):
