@@ -65,8 +65,13 @@ FROM_SCRATCH = N_("{name}() ran {library} code; this exercise is from scratch: N
 
 # What a stable function that overflowed is told (np.errstate; nndl/worker/policy.py).
 FLOAT_ERROR = N_("{name}(): floating-point {what} in {operation}; its text promises a result for any input "
-                 "without overflow, division by zero or NaN (it runs under np.errstate(all=\"raise\")): use "
-                 "a numerically stable form")
+                 "without overflow, division by zero or NaN (it runs under np.errstate(all=\"raise\")): {advice}")
+# What each kind of floating-point error asks of the learner.
+ADVICE = {"overflow": N_("use a numerically stable form (never exp of a large positive number)"),
+          "divide by zero": N_("a division by 0 or a log of 0: keep what goes into a log or a denominator "
+                               "away from 0 (clip probabilities, or work from logits)"),
+          "invalid value": N_("0/0, inf - inf, 0 * inf or a log of a negative number: find the input that "
+                              "produces it and handle that case")}
 FLOAT_ERRORS = ("overflow", "divide by zero", "invalid value")
 # What a function that changed an argument is told.
 MUTATED = N_("{name}() changed its argument {argument} in place; it must leave its inputs unchanged and "
@@ -76,26 +81,12 @@ _OPERATION = re.compile(r"[A-Za-z_][\w.]{0,40}\Z")
 
 
 _WARNED = re.compile(r"(overflow|divide by zero|invalid value) in [A-Za-z_][\w.]{0,40}\Z")
-CAUSES = {"divide by zero": N_("a division by 0, or a log of 0"),
-          "invalid value": N_("0/0, inf - inf, 0 * inf or a log of a negative number"),
-          "overflow": N_("a number too large for float64, such as exp of a large one")}
 
 
 def warned(values):
     """The worker's "warned" list, each entry checked against what NumPy says; a tuple."""
     return tuple(v for v in values if isinstance(v, str) and _WARNED.match(v))[:3] \
         if isinstance(values, list) else ()
-
-
-def warnings_said(reply):
-    """'; NumPy warned: ...' with the likely cause of each, for a wrong answer; '' when none."""
-    if not reply.warned:
-        return ""
-    said = t(", ").join(t("{warning} ({cause})", warning=w, cause=t(CAUSES[w.split(" in ")[0]]))
-                        for w in reply.warned)
-    if not any(w.startswith("overflow") for w in reply.warned):
-        return t("; not an overflow: while it ran NumPy warned of {warnings}", warnings=said)
-    return t("; while it ran NumPy warned of {warnings}", warnings=said)
 
 
 def worker_reply(function, record):
@@ -109,8 +100,8 @@ def worker_reply(function, record):
         if what not in FLOAT_ERRORS or not isinstance(operation, str) or not _OPERATION.match(operation):
             return None
         frames = record.get("frames")
-        return Reply("numeric", function=function, detail=(FLOAT_ERROR, {"name": function, "what": what,
-                                                                         "operation": operation}),
+        return Reply("numeric", function=function, detail=(FLOAT_ERROR, {
+            "name": function, "what": what, "operation": operation, "advice": (ADVICE[what], {})}),
                      error={"type": "", "text": "", "frames": frames[-1:] if isinstance(frames, list) else []})
     if kind == "mutated":
         argument = record.get("argument")
@@ -242,9 +233,9 @@ def run_check(check, call):
             return failed(check, name, reply.kind, describe(reply, hidden=False))
         if reply.kind != "ok":
             return failed(check, name, reply.kind, describe(reply, hidden=False), where)
-        message = getattr(judges, check.judge)(reply.value, case.facts, case, check)
+        message = judges.judge(check.judge, reply.value, case.facts, case, check, reply.warned)
         if message:
-            return failed(check, name, "wrong", message + warnings_said(reply), where)
+            return failed(check, name, "wrong", message, where)
     return Result(name, float(check.points), float(check.points), "passed",
                   t("passed {count} case(s)", count=len(check.cases)), VISIBLE)
 

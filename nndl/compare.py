@@ -42,11 +42,12 @@ def compare(got, expected, atol, rtol, hidden, where=None, names=None):
             return t("{where}: expected {count} values, got {got}", where=where, count=len(expected),
                      got=len(got))
         named = names is not None and len(names) == len(expected)
-        for i, (g, e) in enumerate(zip(got, expected)):
-            message = compare(g, e, atol, rtol, hidden, names[i] if named else f"{where}[{i}]")
-            if message:
-                return message
-        return None
+        labels = [names[i] if named else f"{where}[{i}]" for i in range(len(expected))]
+        messages = [compare(g, e, atol, rtol, hidden, label) for g, e, label in zip(got, expected, labels)]
+        wrong = [i for i, m in enumerate(messages) if m]
+        if not wrong:
+            return None
+        return messages[wrong[0]] + _which_parts(labels, wrong, where)
     expected = np.asarray(expected)
     array = _as_array(got)
     if array is None:
@@ -61,8 +62,7 @@ def compare(got, expected, atol, rtol, hidden, where=None, names=None):
     bad = ~np.isfinite(array) & np.isfinite(expected)
     if bad.any():
         kinds = "NaN" if np.isnan(array[bad]).all() else "inf" if np.isinf(array[bad]).all() else "NaN/inf"
-        return t("{where}: {kinds} in {count} of {size} values where a finite number was expected "
-                 "(overflow? use a numerically stable form)",
+        return t("{where}: {kinds} in {count} of {size} values where a finite number was expected",
                  where=where, kinds=kinds, count=int(bad.sum()), size=array.size)
     with np.errstate(invalid="ignore"):
         error = np.abs(array - expected)
@@ -80,6 +80,22 @@ def compare(got, expected, atol, rtol, hidden, where=None, names=None):
         message += t(" at index {index}: got {got:.6g}, expected {expected:.6g}",
                      index=index, got=array[worst], expected=expected[worst])
     return message + t(" (atol {atol:g}, rtol {rtol:g})", atol=atol, rtol=rtol)
+
+
+def _which_parts(labels, wrong, where):
+    """Which parts of a tuple or list are right and which wrong, when some are right: '; C right;
+    dW, db wrong'. A list of per-layer gradients whose last layer alone is right is told where the
+    fault must be: in what carries the error down a layer."""
+    if len(wrong) == len(labels):
+        return ""
+    right = [label for i, label in enumerate(labels) if i not in wrong]
+    message = t("; {right} right; {wrong} wrong", right=t(", ").join(right),
+                wrong=t(", ").join(labels[i] for i in wrong))
+    gradients = str(where).startswith(("nabla", "grad"))
+    if gradients and len(labels) > 1 and wrong == list(range(len(labels) - 1)):
+        message += t(" (the last layer's gradient is right and every layer below it is wrong: look at "
+                     "how the error is carried down one layer, delta^l = (delta^(l+1) W^(l+1)T) * f'(z^l))")
+    return message
 
 
 def _shape_message(array, expected, atol, rtol, where):

@@ -1,8 +1,10 @@
 """The one catalogue of mistakes recognised by their signature, and the one rule they use.
 
-After a comparison found a wrong answer, ``diagnose`` names the first
-signature its error matches, and only that one:
+After a comparison found a wrong answer, ``diagnose`` names one cause at
+most, the first of these that holds:
 
+0. NumPy warned while the call ran (``numpy_warned``): the warning and its
+   likely cause are the evidence, and nothing is guessed beside them;
 1. a check's known mistakes (a flipped kernel, gates in the wrong order): the
    learner's output equals the output of that wrong answer;
 2. ``overflow``: right wherever the inputs are moderate, wrong only where |x|
@@ -14,6 +16,10 @@ signature its error matches, and only that one:
 4. ``negated``, ``one_minus``: -output or 1 - output is the right one;
 5. ``constant_factor``: output / k is the right one for one constant k.
 
+Signatures 2-5 are read on the first wrong array of the output (the one the
+comparison's message names: dW of (C, dW, db), a layer of a list), so a sum
+where a mean belongs in one gradient is told as such, once.
+
 The rule: a signature matches when the learner's output, transformed by it,
 equals the reference's answer within the check's own tolerance (``matches``,
 the comparison's atol + rtol |expected|). A hidden check's message names a
@@ -21,18 +27,26 @@ batch size or a factor without its value, which may be a hidden input.
 """
 import numpy as np
 
-from nndl.i18n import t, tr
+from nndl.i18n import N_, t, tr
 
 LARGE = 15.0    # |x| from which exp(x) and 1 - sigmoid(x) lose float64's digits (exp(-15) ~ 3e-7)
 
 
-def diagnose(got, expected, case, atol, rtol, hidden, mistakes=(), exponent=False):
-    """'; ' and the first signature got's error matches (mistakes: (what, their output) pairs
-    first), or ''. exponent: the function's text promises no overflow (an exponent of its
-    input is computed), so a finite wrong value at a large input may be an overflow too."""
+def diagnose(got, expected, case, atol, rtol, hidden, mistakes=(), exponent=False, warned=()):
+    """'; ' and the one cause got's error shows (see above), or ''. mistakes: (what, their output)
+    pairs; exponent: the function's text promises no overflow (an exponent of its input is
+    computed), so a finite wrong value at a large input may be an overflow too; warned: NumPy's
+    floating-point warnings during the call ("invalid value in divide")."""
+    part, part_expected = first_wrong(got, expected, atol, rtol)
+    if warned:   # NumPy's own words; an overflow it names is told where, when the values show it
+        message = overflow(part, part_expected, case, atol, rtol, hidden, exponent=True) \
+            if any(w.startswith("overflow") for w in warned) else ""
+        return message + t(" (NumPy warned of {warnings})", warnings=t(", ").join(warned)) if message \
+            else numpy_warned(warned)
     for what, wrong in mistakes:
         if matches(got, wrong, atol, rtol):
             return t("; it matches a known mistake: {what}", what=tr(what))
+    got, expected = part, part_expected
     message = overflow(got, expected, case, atol, rtol, hidden, exponent)
     if message:
         return message
@@ -41,6 +55,33 @@ def diagnose(got, expected, case, atol, rtol, hidden, mistakes=(), exponent=Fals
         if message:
             return message
     return ""
+
+
+# What NumPy's floating-point warnings most likely mean.
+CAUSES = {"divide by zero": N_("a division by 0, or a log of 0"),
+          "invalid value": N_("0/0, inf - inf, 0 * inf or a log of a negative number"),
+          "overflow": N_("a number too large for float64, such as exp of a large one")}
+
+
+def numpy_warned(warned):
+    """'; NumPy warned of ...' with the likely cause of each warning; '' when there is none."""
+    if not warned:
+        return ""
+    said = t(", ").join(t("{warning} ({cause})", warning=w, cause=t(CAUSES[w.split(" in ")[0]]))
+                        for w in warned)
+    if not any(w.startswith("overflow") for w in warned):
+        return t("; not an overflow: while it ran NumPy warned of {warnings}", warnings=said)
+    return t("; while it ran NumPy warned of {warnings}", warnings=said)
+
+
+def first_wrong(got, expected, atol, rtol):
+    """The first (got, expected) pair of arrays, in the output's order, that do not match: the
+    part the comparison's message names. The whole pair when the structures differ."""
+    if isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)) and len(got) == len(expected):
+        for g, e in zip(got, expected):
+            if not matches(g, e, atol, rtol):
+                return first_wrong(g, e, atol, rtol)
+    return got, expected
 
 
 def matches(got, expected, atol, rtol, transform=None):
@@ -73,7 +114,7 @@ def overflow(got, expected, case, atol, rtol, hidden, exponent=False):
         saturated = ~np.isfinite(got) | np.isin(got, (0.0, 1.0, -1.0))
     if not exponent and (wrong & ~saturated).any():
         return ""
-    for size in _magnitudes(case, expected.shape):
+    for size in _magnitudes(case, expected.shape, wrong):
         if not (wrong & (size < LARGE)).any():
             return t("; it is wrong only where |x| is large ({count} of {size} values): an overflow "
                      "(exp of a large number, or 1 - a number that rounded to 1); use a numerically "
@@ -81,18 +122,25 @@ def overflow(got, expected, case, atol, rtol, hidden, exponent=False):
     return ""
 
 
-def _magnitudes(case, shape):
+def _magnitudes(case, shape, wrong):
     """|x| for each output value, two ways: its own input, and the largest of its input's row.
 
     An input of the output's shape is elementwise (sigmoid) or works on rows
     (softmax: a large entry spoils its whole row); an input with one more axis
-    is reduced over its last axis (a loss per sample), so the row counts.
+    is reduced over its last axis (a loss per sample), so the row counts. A row
+    counts for an input of the output's shape only where its largest entry is
+    wrong too: an overflow there spoils the rest of the row, a wrong value at a
+    small entry beside right ones at large entries (relu' at 0) is no overflow.
     """
     own = rows = None
     for a in _arrays(case):
         a = np.abs(a)
         if a.shape == shape:
-            mine, row = a, (np.broadcast_to(a.max(axis=-1, keepdims=True), shape) if a.ndim else a)
+            mine, row = a, a
+            if a.ndim:
+                largest = np.take_along_axis(wrong, a.argmax(axis=-1)[..., None], axis=-1)
+                spoiled = largest | ~wrong.any(axis=-1, keepdims=True)
+                row = np.where(spoiled, np.broadcast_to(a.max(axis=-1, keepdims=True), shape), a)
         elif a.ndim and a.shape[-1] and a.shape[:-1] == shape:
             mine = row = a.max(axis=-1)
         else:
@@ -148,10 +196,15 @@ def constant_factor(got, expected, case, atol, rtol, hidden):
         return ""
     g, e = np.concatenate([p.ravel() for p in got_parts]), np.concatenate([p.ravel() for p in parts])
     both = (np.abs(e) > 1e-12) & (np.abs(g) > 1e-12)
-    if both.sum() < 2 or both.sum() != (np.abs(e) > 1e-12).sum():
+    if not both.any() or both.sum() != (np.abs(e) > 1e-12).sum():
         return ""
     factor = float(np.median(g[both] / e[both]))
     if abs(factor - 1) <= 1e-3 or not matches(got, expected, atol, rtol, lambda a: a / factor):
+        return ""
+    # One number is always some multiple of another: only a whole factor (2, 3, ...) or its
+    # inverse, to 6 digits (float32's), is a signature then (a 1/2 left out, a mean for a sum).
+    whole = max(abs(factor), 1 / abs(factor))
+    if both.sum() == 1 and not (round(whole) >= 2 and abs(whole - round(whole)) <= 1e-6 * whole):
         return ""
     if hidden:
         return t("; off by a constant factor (a sum for a mean, or a scale left out?)")

@@ -23,8 +23,17 @@ def hidden(check):
     return check.visibility != VISIBLE
 
 
+def judge(name, got, facts, case, check, warned=()):
+    """The message of the judge called name, or None. warned: NumPy's floating-point warnings during
+    the call; with a wrong answer they are the one cause told (nndl.diagnoses)."""
+    if name == "values":
+        return values(got, facts, case, check, warned)
+    message = globals()[name](got, facts, case, check)
+    return message + diagnoses.numpy_warned(warned) if message else message
+
+
 # -------------------------------------------------------------------- values
-def values(got, facts, case, check):
+def values(got, facts, case, check, warned=()):
     """Equal to the reference's output within the check's tolerance; then what the error looks like.
 
     facts: {"expected": the reference's output, "mistakes": [[what, output], ...]}, the outputs
@@ -35,14 +44,14 @@ def values(got, facts, case, check):
     if not message:
         return None
     return message + diagnoses.diagnose(got, expected, case, check.atol, check.rtol, hidden(check),
-                                        facts.get("mistakes", ()), bool(facts.get("exponent")))
+                                        facts.get("mistakes", ()), bool(facts.get("exponent")), warned)
 
 
 def pair(got, facts, case, check):
     """Exactly the reference's pair of numbers (compute_fans)."""
     if not (isinstance(got, list) and len(got) == 2):
         return t("expected a pair (fan_in, fan_out)")
-    return compare(got, list(facts["expected"]), 0, 0, hidden(check))
+    return compare(got, list(facts["expected"]), 0, 0, hidden(check), names=("fan_in", "fan_out"))
 
 
 # ------------------------------------------------- genetic operators (ch04)

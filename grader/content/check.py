@@ -91,7 +91,7 @@ class Check:
     figure_labels: tuple = ()                        # names of the "curves", in order
     kit: KitForm = KitForm()                          # how the learner's kit runs it from data
 
-    def diagnose(self, got, case, hidden, expected, exponent=False):
+    def diagnose(self, got, case, hidden, expected, exponent=False, warned=()):
         """The mistake got's error matches, as '; ...', or '' (nndl.diagnoses: this check's known
         mistakes first, each a function with the reference's signature that makes a named
         error, then the catalogue's signatures)."""
@@ -103,7 +103,7 @@ class Check:
                 mistakes.append((what, mistaken(*case.args, **case.kwargs)))
             except Exception:  # noqa: BLE001 - a mistake that does not apply to this case
                 continue
-        return diagnoses.diagnose(got, expected, case, self.atol, self.rtol, hidden, mistakes, exponent)
+        return diagnoses.diagnose(got, expected, case, self.atol, self.rtol, hidden, mistakes, exponent, warned)
 
     def answer(self, *args, **kwargs):
         """The reference's answer, computed as the harness computes it.

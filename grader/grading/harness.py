@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 from nndl import judges
-from nndl.checking import Blame, describe, failed, not_submitted, warnings_said
+from nndl.checking import Blame, describe, failed, not_submitted
 from nndl.grader.content import chapters
 from nndl.grader.processes import sandbox
 from nndl.grader.grading import submission
@@ -62,7 +62,7 @@ def _run_check(check, chapter, seed, call, figures):
         if reply.kind != "ok":
             return failed(check, name, reply.kind, describe(reply, hidden), where)
         if facts is not None:  # the kit's judge, on data alone: no reference model needed
-            message = tr(getattr(judges, check.kit.judge)(reply.value, facts, case, check))
+            message = tr(judges.judge(check.kit.judge, reply.value, facts, case, check, reply.warned))
             if message:
                 return failed(check, name, "wrong", message, where)
             continue
@@ -74,8 +74,7 @@ def _run_check(check, chapter, seed, call, figures):
                               names=output_names(chapters.docstrings(chapter).get(check.function)))
         if message:
             message += tr(check.diagnose(reply.value, case, hidden, expected,
-                                         exponent=check.function in chapters.stable(chapter)))
-            message += warnings_said(reply)
+                                         exponent=check.function in chapters.stable(chapter), warned=reply.warned))
             result = failed(check, name, "wrong", message, where)
             if figures and not hidden:
                 result.figure = figure_data(case, reply.value, expected, check, call, probe)
@@ -95,19 +94,21 @@ def figure_data(case, got, expected, check=None, call=None, probe=None):
     return figures.gather(check, case, got, expected, call, probe)
 
 
-def select(chapter, visibility):
-    return [c for c in chapters.checks(chapter) if c.visibility in visibility]
+def select(chapter, visibility, only=None):
+    return [c for c in chapters.checks(chapter) if c.visibility in visibility
+            and (not only or c.function in only or c.id in only)]
 
 
 def grade_chapter(chapter, path, config, visibility=(VISIBLE, HIDDEN), pool=None, on_result=None,
-                  figures=False):
-    """Grade one chapter file in its own sandboxed process; a list of Results.
+                  figures=False, only=None):
+    """Grade one chapter file in its own sandboxed process; a list of Results (of the checks of
+    the functions in `only`, if given).
 
     With a WarmPool, the process is forked by one of the pool's zygotes.
     on_result(index, result) is called as each check completes (Gradescope
     rewrites its results file then, so a global time-out keeps them).
     """
-    selected = select(chapter, visibility)
+    selected = select(chapter, visibility, only)
     if path is None:
         results = not_submitted(chapter, selected)
         for index, result in enumerate(results if on_result is not None else ()):

@@ -18,7 +18,11 @@ def network(rng, sizes):
 
 def dense_visible(rng):
     W, b = layer(rng, 3, 2)
-    return [Case("4 samples, 3 inputs, 2 sigmoid units", (rng.normal(size=(4, 3)), W, b))]
+    X = rng.normal(size=(4, 3))
+    W3, b3 = layer(rng, 3, 3)
+    return [Case("4 samples, 3 inputs, 2 sigmoid units", (X, W, b)),
+            Case("4 samples, softmax over 3 units (each row sums to 1)", (X, W3, b3),
+                 {"activation": "softmax"})]
 
 
 def dense_hidden(rng):

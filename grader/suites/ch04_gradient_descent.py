@@ -81,7 +81,9 @@ def sgd_hidden(rng):
 
 def minibatch_visible(rng):
     return [Case("8 samples, batches of 4, 2 epochs", unit(rng, 8, 3, 1),
-                 {"eta": 0.125, "batch_size": 4, "order": orders(rng, 8, 2)})]
+                 {"eta": 0.125, "batch_size": 4, "order": orders(rng, 8, 2)}),
+            Case("5 samples, batches of 2: the last batch has 1", unit(rng, 5, 2, 1),
+                 {"eta": 0.25, "batch_size": 2, "order": orders(rng, 5, 1)})]
 
 
 def minibatch_hidden(rng):

@@ -52,6 +52,12 @@ def hidden_networks(rng):
             Case("one output unit [3, 4, 4, 1], cross-entropy", problem(rng, [3, 4, 4, 1], 7), CE)]
 
 
+def cost_visible(rng):
+    return visible_networks(rng) + [
+        Case("saturated outputs (|z| about 60: a is exactly 0 or 1), cross-entropy",
+             saturated(rng, [3, 4, 3], 4, 60.0), CE)]
+
+
 def cost_hidden(rng):
     return hidden_networks(rng) + [
         Case("nearly saturated outputs (|z| about 13), cross-entropy",
@@ -106,7 +112,7 @@ GRADIENT_HINT = ("return (nabla_W, nabla_b), first layer first, averaged over th
 STABLE = {'cost_value'}
 
 CHECKS = [
-    Check("cost_value", "cost_value", 1, VISIBLE, visible_networks, ref.cost_value,
+    Check("cost_value", "cost_value", 1, VISIBLE, cost_visible, ref.cost_value,
           hint="feed forward with sigmoid in every layer; sum over the output units, "
           "then average over the samples"),
     Check("cost_value_hidden", "cost_value", 2, HIDDEN, cost_hidden, ref.cost_value,

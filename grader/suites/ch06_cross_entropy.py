@@ -43,7 +43,9 @@ def saturated(rng, shape):
 # ------------------------------------------------------------------ log-softmax
 def log_softmax_visible(rng):
     return [Case("a vector of 5 logits", (rng.normal(0, 2, 5),)),
-            Case("a (4, 3) batch", (rng.normal(0, 2, (4, 3)),))]
+            Case("a (4, 3) batch", (rng.normal(0, 2, (4, 3)),)),
+            Case("large logits (|x| up to 1000, where exp overflows)",
+                 (np.array([[1000.0, -1000.0, 0.0], [700.0, 699.0, -40.0]]),))]
 
 
 def log_softmax_hidden(rng):

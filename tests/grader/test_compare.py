@@ -81,10 +81,10 @@ def test_no_diagnosis_for_unrelated_errors():
 
 @pytest.mark.parametrize("bad, word", [(np.nan, "NaN"), (np.inf, "inf"), (-np.inf, "inf")])
 def test_non_finite_where_finite_expected(bad, word):
-    """Is NaN or inf where a finite number belongs reported as such, with the count?"""
+    """Is NaN or inf where a finite number belongs reported as such, with the count, and no guess
+    at its cause (an overflow, a log of 0 and 0/0 all make one: nndl.diagnoses tells them apart)?"""
     message = hidden(np.array([bad, 1.0, 1.0]), np.ones(3))
-    assert message == (f"output: {word} in 1 of 3 values where a finite number was expected "
-                       f"(overflow? use a numerically stable form)")
+    assert message == f"output: {word} in 1 of 3 values where a finite number was expected"
 
 
 def test_matching_non_finite_values_pass():

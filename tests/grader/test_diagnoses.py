@@ -269,3 +269,78 @@ def test_an_overflow_is_named_only_on_its_signature():
     nan_at_large = right.copy()
     nan_at_large[0] = np.nan
     assert "overflow" in diagnoses.overflow(nan_at_large, right, Case("x", (x,)), 1e-9, 1e-9, False)
+
+
+# ------------------------------------------------ one cause, read where the output is wrong
+def _case(*args):
+    from nndl.records import Case
+    return Case("a case", args)
+
+
+def test_a_wrong_value_at_a_small_input_beside_right_ones_at_large_inputs_is_no_overflow():
+    """relu'(0) = 1 in a vector that also holds +-1000: the row's largest entries are right, so the
+    row is not spoiled, and nothing is said of an overflow."""
+    from nndl import diagnoses
+
+    x = np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0])
+    expected = (x > 0).astype(float)
+    got = (x >= 0).astype(float)
+    assert diagnoses.diagnose(got, expected, _case(x), 1e-6, 1e-6, False, exponent=True) == ""
+    # while a row whose largest entry overflowed, spoiling the rest (a naive log-softmax), is one
+    x = np.array([[800.0, 1.0, 2.0], [0.1, 0.2, 0.3]])
+    right = x - x.max(axis=1, keepdims=True) - np.log(np.exp(x - x.max(axis=1, keepdims=True)).sum(1, keepdims=True))
+    spoiled = right.copy()
+    spoiled[0] = [np.nan, -np.inf, -np.inf]
+    assert "an overflow" in diagnoses.diagnose(spoiled, right, _case(x), 1e-6, 1e-6, False)
+
+
+def test_numpy_warnings_are_the_one_cause_told():
+    """0/0 in dropout at rate 1: NaN everywhere, NumPy warned of an invalid value; the message says
+    that and guesses nothing else (no overflow, no factor)."""
+    from nndl import diagnoses
+    from nndl.compare import compare
+
+    expected, got = np.zeros((2, 3)), np.full((2, 3), np.nan)
+    said = compare(got, expected, 1e-6, 1e-6, False) + diagnoses.diagnose(
+        got, expected, _case(np.ones((2, 3))), 1e-6, 1e-6, False, exponent=True,
+        warned=("invalid value in divide",))
+    assert said.count(";") == 1 and "not an overflow" in said and "invalid value in divide" in said
+    assert "overflow?" not in said and "stable" not in said
+
+
+def test_a_tuple_is_diagnosed_on_its_first_wrong_part_and_names_the_right_ones():
+    """(C, dW, db) with dW and db summed where a mean belongs: C is right, so the whole tuple is no
+    multiple of the answer; dW, the part the message names, is n times its answer: said once."""
+    from nndl import diagnoses
+    from nndl.compare import compare
+
+    X = np.arange(12.0).reshape(4, 3)
+    expected = (1.5, np.arange(6.0).reshape(3, 2) + 1, np.array([0.5, -0.25]))
+    got = (1.5, expected[1] * 4, expected[2] * 4)
+    said = compare(got, expected, 1e-9, 1e-9, False, names=["C", "dW", "db"]) + \
+        diagnoses.diagnose(got, expected, _case(X), 1e-9, 1e-9, False)
+    assert said.startswith("dW: 6 of 6 values differ")
+    assert "; C right; dW, db wrong" in said
+    assert said.count("a sum where a mean belongs") == 1 and "constant factor" not in said
+
+
+def test_a_layer_list_says_which_layers_are_right():
+    from nndl.compare import compare
+
+    right = [np.ones((3, 4)), np.ones((4, 4)), np.ones((4, 2))]
+    below = [right[0] * 2, right[1] * 2, right[2]]
+    said = compare([below, right], [right, right], 1e-9, 1e-9, True, names=["nabla_W", "nabla_b"])
+    assert "nabla_W[2] right; nabla_W[0], nabla_W[1] wrong" in said and "carried down one layer" in said
+    assert "nabla_b right; nabla_W wrong" in said
+    top = [right[0], right[1], right[2] * 2]   # the output layer wrong: no word of carrying down
+    said = compare(top, right, 1e-9, 1e-9, True, where="nabla_W")
+    assert "nabla_W[0], nabla_W[1] right; nabla_W[2] wrong" in said and "carried down" not in said
+
+
+@pytest.mark.parametrize("got, says", [(7.9712, "off by a constant factor of 2"), (0.5 * 3.9856, "factor of 0.5"),
+                                       (5.4, "")])
+def test_one_number_is_told_a_factor_only_when_it_is_a_whole_one(got, says):
+    from nndl import diagnoses
+
+    said = diagnoses.diagnose(np.float64(got), np.float64(3.9856), _case(np.ones((5, 3))), 1e-6, 1e-6, False)
+    assert (says in said) if says else said == ""
