@@ -42,7 +42,10 @@ def parser():
                    help=t("chapters (or, for a batch, students) graded side by side (default 1)"))
     s.add_argument("--out", type=Path, metavar="RESULTS_DIR",
                    help=t("a batch (a folder of student folders): write <student>.json and "
-                          "grades.csv here"))
+                          "grades.csv here; run again, it grades only the students not graded yet"))
+    s.add_argument("--cluster", metavar="local[:N]|tcp://HOST:PORT",
+                   help=t("a batch on Dask: a LocalCluster of N worker processes here, or the scheduler "
+                          "at that address (one task per student)"))
     s.add_argument("--compare", type=Path, metavar="OLD_DIR",
                    help=t("a batch regrade: show and write (regrade.json, regrade.csv) which students and "
                           "checks changed since the results in OLD_DIR"))
@@ -155,6 +158,8 @@ def cmd_grade(args):
         return cmd_grade_batch(args, selected, _batch(args))
     if args.compare is not None:
         raise UsageError(t("--compare is for a batch regrade (with --out)"))
+    if args.cluster is not None:
+        raise UsageError(t("--cluster is for a batch (a folder of student folders, with --out)"))
     if args.out:
         raise UsageError(t("--out is for a batch, and {submission} holds chapter files: "
                            "use --json FILE", submission=args.submission))
@@ -203,7 +208,7 @@ def _warn_public_seed(args):
 
 def cmd_grade_batch(args, selected, found):
     """A folder of student folders: each student graded, --jobs of them at a time."""
-    from nndl.grader.grading import batch
+    from nndl.grader.grading import batch, cluster
     from nndl.grader.content.check import VISIBLE
     from nndl.grader.reports import regrade
 
@@ -217,19 +222,40 @@ def cmd_grade_batch(args, selected, found):
                            submission=args.submission, count=len(found)))
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(t("cannot write results into {out}: not a folder", out=args.out))
+    if args.cluster is not None and args.jobs != 1:
+        raise UsageError(t("--jobs and --cluster: give one (a cluster's workers each grade one student at a time)"))
+    kind = value = None
+    if args.cluster is not None:
+        try:
+            kind, value = cluster.parse(args.cluster)
+        except cluster.ClusterError as exc:
+            raise UsageError(str(exc)) from None
     if args.compare is not None and not regrade.has_results(args.compare):
         raise UsageError(t("--compare {old}: no results of an earlier `nndl grade --out` there", old=args.compare))
     if args.compare is not None and args.compare.resolve() == args.out.resolve():
         raise UsageError(t("--compare needs the earlier results in another folder than --out"))
     _warn_public_seed(args)
-    print(t("batch: {count} students in {submission}, {jobs} at a time",
-            count=len(found), submission=args.submission, jobs=args.jobs), file=sys.stderr)
+    if args.cluster is not None:
+        where = t("on a local Dask cluster of {count} workers", count=value) if kind == "local" else \
+            t("on the Dask cluster at {address}", address=value)
+        print(t("batch: {count} students in {submission}, {where}", count=len(found),
+                submission=args.submission, where=where), file=sys.stderr)
+    else:
+        print(t("batch: {count} students in {submission}, {jobs} at a time",
+                count=len(found), submission=args.submission, jobs=args.jobs), file=sys.stderr)
     visibility = (VISIBLE,) if args.visible_only else None
-    done = batch.run_with_progress(found, _config(args), args.out, selected,
-                                   **({"visibility": visibility} if visibility else {}),
-                                   jobs=args.jobs)
+    try:
+        ran = batch.run_with_progress(found, _config(args), args.out, selected,
+                                      **({"visibility": visibility} if visibility else {}),
+                                      jobs=args.jobs, cluster=args.cluster)
+    except cluster.ClusterError as exc:
+        raise UsageError(str(exc)) from None
+    done = ran.done
     print(batch.summary(done))
-    print(t("wrote {count} results and grades.csv to {out}", count=len(done), out=args.out))
+    print(t("wrote {count} results and grades.csv to {out}", count=len(done) - ran.skipped, out=args.out))
+    for student, reason in ran.lost:
+        print(t("{student}: not graded, the cluster lost it ({reason}); run the same command again to grade it",
+                student=student, reason=reason), file=sys.stderr)
     if args.compare is not None:
         rows = regrade.compare(args.compare, args.out)
         regrade.write(rows, args.out)

@@ -104,6 +104,15 @@ class Report:
     def max_score(self):
         return sum(r.max_score for r in self.results)
 
+    @classmethod
+    def from_json(cls, data):
+        """The Report of a results JSON (as_json's), e.g. a batch's earlier <student>.json."""
+        results = [Result(str(r["name"]), float(r["score"]), float(r["max_score"]), str(r["status"]),
+                          str(r["output"]), str(r["visibility"]), str(r.get("kind", "passed")))
+                   for r in data["tests"]]
+        return cls(results, float(data.get("execution_time", 0.0)), str(data.get("sandbox", "")),
+                   [str(w) for w in data.get("warnings", [])])
+
     def as_json(self):
         return {"score": self.score, "max_score": self.max_score,
                 "execution_time": round(self.execution_time, 3),

@@ -20,7 +20,7 @@ from nndl.records import VISIBLE
 KIT_NAME = "nndl-kit"
 PACKAGE = Path(nndl.__file__).parent
 # What the instructor's grader needs and a learner does not.
-INSTRUCTOR_ONLY = ("nbgrader", "jupytext", "pytest", "copydetect")
+INSTRUCTOR_ONLY = ("nbgrader", "jupytext", "pytest", "copydetect", "distributed")
 
 PYPROJECT = '''# The nndl student kit: `pip install .` here (no package index needed but for its dependencies).
 [build-system]

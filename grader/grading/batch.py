@@ -12,8 +12,22 @@ computed once for the whole class. The chapters run in sandboxed workers that
 submissions use it, Keras are imported once per sandbox, not per student or
 chapter. A student whose submission cannot be graded at all gets a zero with
 the reason; the batch goes on.
+
+With a cluster (``--cluster``, grader/grading/cluster.py) the students are
+Dask tasks instead, each Dask worker with warm sandboxes of its own.
+
+Nothing is lost and nothing graded twice: ``<student>.json`` is written
+atomically as each student finishes and carries the key of what was graded (a
+hash of the submission's files, the grader's version, the hidden seed, the
+chapters and checks asked for). A batch run again after it was stopped at any
+point grades only the students whose result is missing or stale, and says how
+many it skipped.
 """
 import csv
+import functools
+import hashlib
+import json
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -21,11 +35,12 @@ from pathlib import Path
 
 from nndl.grader.content import chapters
 
-from nndl.grader.grading import harness
+from nndl.grader.grading import cluster as dask_cluster, harness
 from nndl.course import CHAPTERS, chapter_of
 from nndl.grader.content.check import HIDDEN, VISIBLE, Result
 from nndl.i18n import t
-from nndl.grader.reports.report import by_chapter, write_json
+from nndl.grader.reports.report import by_chapter
+from nndl.records import Report
 from nndl.grader.processes.runner import WarmPool, preload_for
 
 
@@ -73,34 +88,146 @@ def grade_one(student, folder, config, selected, visibility, pool=None):
     return Graded(student, report)
 
 
-def grade_batch(found, config, out_dir, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1,
-                progress=None):
-    """Grade every student of `found` ({student: folder}); [Graded] in student order.
+@dataclass
+class Batch:
+    """What a batch run did: every student's outcome (graded now or before), in student order,
+    how many were skipped as already graded, and the students the cluster could not grade."""
 
-    Writes ``out_dir/<student>.json`` as each student finishes and
-    ``out_dir/grades.csv`` at the end. `progress(graded)` is called after each.
+    done: list
+    skipped: int = 0
+    lost: tuple = ()
+
+
+def grade_batch(found, config, out_dir, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1,
+                progress=None, cluster=None, started=None):
+    """Grade every student of `found` ({student: folder}) whose results in out_dir are missing or
+    stale; a Batch.
+
+    Writes ``out_dir/<student>.json`` atomically as each student finishes and
+    ``out_dir/grades.csv`` at the end. `progress(graded)` is called after each;
+    `started(todo, skipped)` once, before the first. With `cluster` (a
+    --cluster value) the students are tasks of a Dask cluster; else `jobs`
+    threads of this process grade them.
     """
     selected = list(selected or chapters.available())
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    done = []
-    warm = WarmPool(config, max(1, jobs), preload_for(_files(found.values()))) if config.warm else None
+    keys = {s: submission_key(f, config, selected, visibility) for s, f in found.items()}
+    done, todo = [], {}
+    for student, folder in found.items():
+        previous = _previous(out_dir / f"{student}.json", keys[student])
+        if previous is not None:
+            done.append(Graded(student, previous))
+        else:
+            todo[student] = folder
+    if started:
+        started(len(todo), len(done))
+    skipped = len(done)
+
+    def finished(graded):
+        write_json(graded.report, out_dir / f"{graded.student}.json", keys[graded.student])
+        done.append(graded)
+        if progress:
+            progress(graded)
+
+    lost = _on_cluster(todo, config, selected, visibility, cluster, finished) if cluster and todo else \
+        _in_threads(todo, config, selected, visibility, jobs, finished) if todo else ()
+    done.sort(key=lambda g: g.student)
+    write_csv(done, selected, out_dir / "grades.csv")
+    return Batch(done, skipped, tuple(lost))
+
+
+def _in_threads(todo, config, selected, visibility, jobs, finished):
+    warm = WarmPool(config, max(1, jobs), preload_for(_files(todo.values()))) if config.warm else None
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:
             futures = [threads.submit(grade_one, s, f, config, selected, visibility, warm)
-                       for s, f in found.items()]
+                       for s, f in todo.items()]
             for future in as_completed(futures):
-                graded = future.result()
-                write_json(graded.report, out_dir / f"{graded.student}.json")
-                done.append(graded)
-                if progress:
-                    progress(graded)
+                finished(future.result())
     finally:
         if warm is not None:
             warm.close()
-    done.sort(key=lambda g: g.student)
-    write_csv(done, selected, out_dir / "grades.csv")
-    return done
+    return ()
+
+
+def _on_cluster(todo, config, selected, visibility, spec, finished):
+    """The students of todo as Dask tasks; those the cluster could not grade (a task whose workers
+    all died), with the reason. Their results are not written, so the next run grades them."""
+    from distributed import as_completed as arrived
+
+    client, cluster = dask_cluster.connect(spec)
+    lost = []
+    try:
+        futures = dask_cluster.submit(client, todo, config, selected, visibility)
+        for future in arrived(futures):
+            student = futures[future]
+            try:
+                report = Report.from_json(future.result())
+            except Exception as exc:  # noqa: BLE001 - the cluster's fault, not the student's
+                lost.append((student, f"{type(exc).__name__}: {exc}"))
+                continue
+            finished(Graded(student, report))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return lost
+
+
+# ------------------------------------------------------------------ nothing lost, nothing twice
+@functools.lru_cache(maxsize=1)
+def grader_version():
+    """The grader's version: the package's and a hash of the checks, references and texts that
+    decide a grade (a changed check makes every earlier result stale)."""
+    from importlib import metadata
+
+    import nndl
+    from nndl.grader import suites
+
+    digest = hashlib.sha256()
+    try:
+        digest.update(metadata.version("nndl").encode())
+    except metadata.PackageNotFoundError:
+        pass
+    roots = [Path(suites.__file__).parent, chapters.SOURCE_DIR, Path(nndl.__file__).parent / "compiled"]
+    for root in roots:
+        for path in sorted(root.glob("*")):
+            if path.is_file() and path.suffix in (".py", ".json", ".npz"):
+                digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def submission_key(folder, config, selected, visibility):
+    """A hash of what decides a student's grades: the submission's files, the grader's version,
+    the hidden seed, the from-scratch rule, the chapters and the checks asked for."""
+    digest = hashlib.sha256()
+    for part in (grader_version(), str(config.hidden_seed), str(config.from_scratch), ",".join(selected),
+                 ",".join(visibility)):
+        digest.update(part.encode() + b"\0")
+    for name, data in dask_cluster.files_of(folder).items():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _previous(path, key):
+    """The Report in a student's results file when it was graded with this key; else None."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Report.from_json(data) if isinstance(data, dict) and data.get("key") == key else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_json(report, path, key=None):
+    """The results JSON, written to a temporary file then renamed: a batch killed while writing
+    leaves the old file or the new one, never half of one."""
+    data = report.as_json()
+    if key is not None:
+        data["key"] = key
+    temporary = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _files(folders):
@@ -121,8 +248,8 @@ def write_csv(done, selected, path):
 
 
 def run_with_progress(found, config, out_dir, selected=None, visibility=(VISIBLE, HIDDEN), jobs=1,
-                      console=None):
-    """grade_batch with a rich progress bar (count, elapsed, ETA) on the console."""
+                      console=None, cluster=None):
+    """grade_batch with a rich progress bar (count, elapsed, ETA) on the console; a Batch."""
     from nndl.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
@@ -133,11 +260,17 @@ def run_with_progress(found, config, out_dir, selected=None, visibility=(VISIBLE
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("", total=len(found))
 
+        def started(todo, skipped):
+            if skipped:
+                bar.console.print(t("skipped {count} students already graded (their results are up to date)",
+                                    count=skipped))
+            bar.update(task, total=todo)
+
         def advance(graded):
             report = graded.report
             bar.update(task, advance=1,
                        description=f"{graded.student}: {report.score:g}/{report.max_score:g}")
-        return grade_batch(found, config, out_dir, selected, visibility, jobs, advance)
+        return grade_batch(found, config, out_dir, selected, visibility, jobs, advance, cluster, started)
 
 
 def summary(done):

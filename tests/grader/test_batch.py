@@ -143,7 +143,7 @@ def test_progress_bar_counts_students_with_an_eta(klass, tmp_path):
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, width=150, color_system=None)
     done = batch.run_with_progress(batch.students(klass), FAST, tmp_path / "out", [CH01, CH02],
-                                   jobs=2, console=console)
+                                   jobs=2, console=console).done
     assert [g.student for g in done] == ["alice", "bob", "carol", "dave"]
     final = screen.getvalue().replace("\r", "\n").splitlines()
     last = [line for line in final if "grading" in line][-1]
