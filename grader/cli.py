@@ -9,6 +9,7 @@ The language is read from the command line before argparse runs, so that
 argparse's own errors and the help come out in it too.
 """
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -52,6 +53,9 @@ def parser():
     s.add_argument("--allow-frameworks", action="store_true",
                    help=t("let from-scratch exercises use TensorFlow, Keras, PyTorch or JAX (the course's "
                           "from-scratch rule off)"))
+    s.add_argument("--profile", action="store_true",
+                   help=t("after grading, print where the time went: per check, seconds in the learner's "
+                          "process and in the references (summed over a batch's students)"))
     s.add_argument("--visible-only", action="store_true", help=argparse.SUPPRESS)
 
     s = sub.add_parser("stats", help=t("instructors: per-check pass counts, common failures, "
@@ -166,9 +170,10 @@ def cmd_grade(args):
     submission.find(args.submission)  # a submission that cannot be read is the one line on stderr
     _warn_public_seed(args)
     visibility = (VISIBLE,) if args.visible_only else None
-    result = harness.grade(args.submission, _config(args), selected,
-                           **({"visibility": visibility} if visibility else {}), jobs=args.jobs,
-                           figures=bool(args.html))
+    with _profile(args):
+        result = harness.grade(args.submission, _config(args), selected,
+                               **({"visibility": visibility} if visibility else {}), jobs=args.jobs,
+                               figures=bool(args.html))
     # Files first: a reader of the table that goes away (`| head`) must not cost them.
     if args.json:
         report.write_json(result, args.json)
@@ -178,6 +183,19 @@ def cmd_grade(args):
     if args.html:
         print(t("feedback page: {path}", path=args.html))
     return 0
+
+
+@contextlib.contextmanager
+def _profile(args):
+    """With --profile, time every check while the block runs and print the table on stderr after."""
+    from nndl.grader.grading import harness
+
+    if not getattr(args, "profile", False):
+        yield None
+        return
+    with harness.profiling() as profile:
+        yield profile
+    print("\n".join(profile.table()), file=sys.stderr)
 
 
 def _config(args):
@@ -225,6 +243,8 @@ def cmd_grade_batch(args, selected, found):
     if args.cluster is not None and args.jobs != 1:
         raise UsageError(t("--jobs and --cluster: give one (a cluster's workers each grade one student at a time)"))
     kind = value = None
+    if args.cluster is not None and args.profile:
+        raise UsageError(t("--profile times the checks run in this process: use it with --jobs, not --cluster"))
     if args.cluster is not None:
         try:
             kind, value = cluster.parse(args.cluster)
@@ -245,9 +265,10 @@ def cmd_grade_batch(args, selected, found):
                 count=len(found), submission=args.submission, jobs=args.jobs), file=sys.stderr)
     visibility = (VISIBLE,) if args.visible_only else None
     try:
-        ran = batch.run_with_progress(found, _config(args), args.out, selected,
-                                      **({"visibility": visibility} if visibility else {}),
-                                      jobs=args.jobs, cluster=args.cluster)
+        with _profile(args):
+            ran = batch.run_with_progress(found, _config(args), args.out, selected,
+                                          **({"visibility": visibility} if visibility else {}),
+                                          jobs=args.jobs, cluster=args.cluster)
     except cluster.ClusterError as exc:
         raise UsageError(str(exc)) from None
     done = ran.done

@@ -4,8 +4,10 @@
 process (``nndl grade``, ``nndl check``) or in the learner's own kernel
 (``nndl.check`` in a notebook). ``grade`` runs whole submissions.
 """
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -32,12 +34,85 @@ def run_check(check, chapter, seed, call, figures=False):
     gathers what the HTML report draws of it (which may call the learner's
     function again, on a grid): only a report that draws asks for it.
     """
+    profile, name = _PROFILE, f"{chapter}/{check.id}"
+    if profile is not None:
+        call = profile.timed(name, "learner", call)
+        started = time.perf_counter()
     try:
         return _run_check(check, chapter, seed, call, figures)
     except Exception as exc:  # noqa: BLE001 - reported, never raised into a batch
         return failed(check, f"{chapter}/{check.id}", "grader_error",
                        t("the grader failed on this check ({error}); please report it",
                          error=f"{type(exc).__name__}: {exc}"))
+    finally:
+        if profile is not None:
+            profile.add(name, "total", time.perf_counter() - started, runs=1)
+
+
+class Profile:
+    """Wall time per check (``nndl grade --profile``): in the learner's process (its calls, the
+    sandbox's round trips included), in the grader's references (the oracle's answers and facts,
+    computed or read from the cache), and in all; summed over the students of a batch."""
+
+    FIELDS = ("learner", "reference", "total")
+
+    def __init__(self):
+        self.rows, self.lock = {}, threading.Lock()
+
+    def add(self, name, field, seconds, runs=0):
+        with self.lock:
+            row = self.rows.setdefault(name, dict.fromkeys(self.FIELDS + ("runs",), 0))
+            row[field] += seconds
+            row["runs"] += runs
+
+    def timed(self, name, field, function):
+        """function, its time added to the name's field at each call."""
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.add(name, field, time.perf_counter() - started)
+        return timed
+
+    def table(self, limit=25):
+        """The dearest checks first, then each chapter's and the whole total: lines of text."""
+        rows = sorted(self.rows.items(), key=lambda item: -item[1]["total"])
+        chapters = {}
+        for name, row in rows:
+            into = chapters.setdefault(name.split("/")[0], dict.fromkeys(self.FIELDS, 0.0))
+            for field in self.FIELDS:
+                into[field] += row[field]
+        line = "{:<52} {:>9} {:>9} {:>9} {:>6}"
+        out = [line.format(t("check"), t("learner"), t("reference"), t("total"), t("runs"))]
+        out += [line.format(name, *(f"{row[f]:.3f}" for f in self.FIELDS), row["runs"])
+                for name, row in rows[:limit]]
+        out += ["", line.format(t("chapter"), t("learner"), t("reference"), t("total"), "")]
+        out += [line.format(chapter, *(f"{row[f]:.3f}" for f in self.FIELDS), "")
+                for chapter, row in sorted(chapters.items(), key=lambda item: -item[1]["total"])]
+        every = [sum(row[f] for row in chapters.values()) for f in self.FIELDS]
+        out.append(line.format(t("all checks"), *(f"{v:.3f}" for v in every), ""))
+        return out
+
+
+_PROFILE = None
+
+
+@contextmanager
+def profiling():
+    """Time every check run in this process while the block runs; the Profile."""
+    global _PROFILE
+    _PROFILE = Profile()
+    try:
+        yield _PROFILE
+    finally:
+        _PROFILE = None
+
+
+def _reference(name, function, *args):
+    """An oracle call (an answer, a judge's facts), timed for --profile."""
+    profile = _PROFILE
+    return profile.timed(name, "reference", function)(*args) if profile is not None else function(*args)
 
 
 def _run_check(check, chapter, seed, call, figures):
@@ -50,7 +125,7 @@ def _run_check(check, chapter, seed, call, figures):
     for number, case in enumerate(cases, 1):
         facts = None
         if check.kit.probe:  # the learner's process gets its probe from the judge's facts
-            facts = oracle().facts(check, name, seed, number, case, probe)
+            facts = _reference(name, oracle().facts, check, name, seed, number, case, probe)
             reply = call(check.function, case.args, case.kwargs, check.timeout,
                          check.kit.probe(check, case, facts, probe))
         else:
@@ -66,7 +141,7 @@ def _run_check(check, chapter, seed, call, figures):
             if message:
                 return failed(check, name, "wrong", message, where)
             continue
-        expected = oracle().answer(check, name, seed, number, case)
+        expected = _reference(name, oracle().answer, check, name, seed, number, case)
         if check.compare is not None:
             message = tr(check.compare(reply.value, expected, check, case, probe))
         else:

@@ -192,6 +192,9 @@ def environment(scratch_path):
         "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
         "CUDA_VISIBLE_DEVICES": "", "KERAS_BACKEND": "tensorflow",
         "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+        # One TensorFlow thread per sandbox: graders run side by side (--jobs, Dask workers), and
+        # the course's small models train faster on one thread than on several contending ones.
+        "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
         **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_CORETYPE")},
     }
 
