@@ -154,3 +154,21 @@ def test_the_client_killed_mid_batch_loses_nothing_and_the_rerun_skips_what_was_
     assert rerun.returncode == 0, rerun.stderr
     assert f"skipped {len(finished)} students already graded" in rerun.stderr
     assert (out / "grades.csv").read_text(encoding="utf-8") == clean
+
+
+def test_profile_says_where_the_time_went(klass, tmp_path, capsys):
+    """--profile: per check, seconds in the learner's process and in the references, each chapter's
+    sum and the whole, for a single submission and summed over a batch's students."""
+    assert cli.main(["grade", str(klass / "s00"), "--chapter", CH02, "--profile"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    header = next(i for i, line in enumerate(err) if line.split()[:4] == ["check", "learner", "reference", "total"])
+    rows = [line.split() for line in err[header + 1:] if line.startswith(f"{CH02}/")]
+    assert rows and all(float(r[3]) >= float(r[1]) >= 0 and r[4] == "1" for r in rows)
+    assert any(line.startswith(CH02) and len(line.split()) == 4 for line in err)   # the chapter's sum
+    assert any(line.startswith("all checks") for line in err)
+
+    assert cli.main(["grade", str(klass), "--out", str(tmp_path / "r"), "--chapter", CH01, "--profile"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    runs = {line.split()[0]: int(line.split()[4]) for line in err if line.startswith(f"{CH01}/")}
+    assert runs and set(runs.values()) == {STUDENTS}            # every student's run of each check
+    assert cli.main(["grade", str(klass), "--out", str(tmp_path / "q"), "--cluster", "local:2", "--profile"]) == 2
