@@ -27,7 +27,6 @@ import csv
 import functools
 import hashlib
 import json
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from nndl.grader.grading import cluster as dask_cluster, harness
 from nndl.course import CHAPTERS, chapter_of
 from nndl.grader.content.check import HIDDEN, VISIBLE, Result
 from nndl.i18n import t
-from nndl.grader.reports.report import by_chapter
+from nndl.grader.reports.report import by_chapter, write_json
 from nndl.records import Report
 from nndl.grader.processes.runner import WarmPool, preload_for
 
@@ -112,14 +111,17 @@ def grade_batch(found, config, out_dir, selected=None, visibility=(VISIBLE, HIDD
     selected = list(selected or chapters.available())
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    keys = {s: submission_key(f, config, selected, visibility) for s, f in found.items()}
-    done, todo = [], {}
+    keys, done, todo, carried = {}, [], {}, {}
     for student, folder in found.items():
+        files = dask_cluster.files_of(folder)
+        keys[student] = submission_key(files, config, selected, visibility)
         previous = _previous(out_dir / f"{student}.json", keys[student])
         if previous is not None:
             done.append(Graded(student, previous))
         else:
             todo[student] = folder
+            if cluster:   # what its task carries, read once
+                carried[student] = files
     if started:
         started(len(todo), len(done))
     skipped = len(done)
@@ -130,7 +132,7 @@ def grade_batch(found, config, out_dir, selected=None, visibility=(VISIBLE, HIDD
         if progress:
             progress(graded)
 
-    lost = _on_cluster(todo, config, selected, visibility, cluster, finished) if cluster and todo else \
+    lost = _on_cluster(carried, config, selected, visibility, cluster, finished) if cluster and todo else \
         _in_threads(todo, config, selected, visibility, jobs, finished) if todo else ()
     done.sort(key=lambda g: g.student)
     write_csv(done, selected, out_dir / "grades.csv")
@@ -152,8 +154,9 @@ def _in_threads(todo, config, selected, visibility, jobs, finished):
 
 
 def _on_cluster(todo, config, selected, visibility, spec, finished):
-    """The students of todo as Dask tasks; those the cluster could not grade (a task whose workers
-    all died), with the reason. Their results are not written, so the next run grades them."""
+    """The students of todo ({student: their files}) as Dask tasks; those the cluster could not grade
+    (a task whose workers all died), with the reason. Their results are not written, so the next
+    run grades them."""
     from distributed import as_completed as arrived
 
     client, cluster = dask_cluster.connect(spec)
@@ -198,14 +201,15 @@ def grader_version():
     return digest.hexdigest()[:16]
 
 
-def submission_key(folder, config, selected, visibility):
-    """A hash of what decides a student's grades: the submission's files, the grader's version,
-    the hidden seed, the from-scratch rule, the chapters and the checks asked for."""
+def submission_key(files, config, selected, visibility):
+    """A hash of what decides a student's grades: the submission's files ({path: bytes},
+    cluster.files_of), the grader's version, the hidden seed, the from-scratch rule, the chapters
+    and the checks asked for."""
     digest = hashlib.sha256()
     for part in (grader_version(), str(config.hidden_seed), str(config.from_scratch), ",".join(selected),
                  ",".join(visibility)):
         digest.update(part.encode() + b"\0")
-    for name, data in dask_cluster.files_of(folder).items():
+    for name, data in files.items():
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
 
@@ -217,17 +221,6 @@ def _previous(path, key):
         return Report.from_json(data) if isinstance(data, dict) and data.get("key") == key else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def write_json(report, path, key=None):
-    """The results JSON, written to a temporary file then renamed: a batch killed while writing
-    leaves the old file or the new one, never half of one."""
-    data = report.as_json()
-    if key is not None:
-        data["key"] = key
-    temporary = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def _files(folders):

@@ -76,10 +76,11 @@ def files_of(folder):
 
 
 def submit(client, found, config, selected, visibility):
-    """A future per student of found ({student: folder}), each resolving to its results JSON."""
-    return {client.submit(grade_task, student, files_of(folder), config, list(selected), tuple(visibility),
+    """A future per student of found ({student: their files, files_of}), each resolving to its
+    results JSON."""
+    return {client.submit(grade_task, student, files, config, list(selected), tuple(visibility),
                           key=f"nndl-grade-{student}-{os.urandom(4).hex()}", pure=False, retries=RETRIES):
-            student for student, folder in found.items()}
+            student for student, files in found.items()}
 
 
 # ------------------------------------------------------------------ on a Dask worker

@@ -1,5 +1,7 @@
 """Present a Report: a terminal table per chapter, and the results JSON."""
 import json
+import os
+from pathlib import Path
 
 from nndl.console import by_chapter, print_report  # noqa: F401 - the CLI's
 from nndl.i18n import N_
@@ -7,10 +9,15 @@ from nndl.i18n import N_
 VISIBILITIES = (N_("visible"), N_("hidden"), N_("after_due_date"))   # a Result's, shown with t()
 
 
-def write_json(report, path):
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(report.as_json(), handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
+def write_json(report, path, key=None):
+    """The results JSON (with a batch's key of what was graded, if given), written to a temporary
+    file then renamed: a grader killed while writing leaves the old file or the new one, never half."""
+    data = report.as_json()
+    if key is not None:
+        data["key"] = key
+    temporary = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
 
 
 # ------------------------------------------------------------------ HTML
