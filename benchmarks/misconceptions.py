@@ -15,49 +15,9 @@ from pathlib import Path
 
 from nndl.grader.config import GraderConfig
 from nndl.grader.content import build, chapters
-from nndl.grader.grading import harness
-from nndl.local import check_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "grader" / "files"))
-from misconceptions import CATALOGUE, apply  # noqa: E402
-
-# What an overflow diagnosis says (nndl.diagnoses, nndl.checking's advice for an overflow).
-OVERFLOW_WORDS = ("an overflow (", "numerically stable form", "floating-point overflow", "NumPy warned of overflow")
-
-
-def affected(chapter, function):
-    """The function and every graded function of the chapter that calls it, directly or not."""
-    calls, found = chapters.callees(chapter), {function}
-    while True:
-        more = {f for f, callees in calls.items() if found & set(callees)} - found
-        if not more:
-            return found
-        found |= more
-
-
-def outcome(mistake, answers, folder, config):
-    """(points lost, the visible results of the affected functions, the graded results)."""
-    path = Path(folder) / f"{mistake.chapter}.py"
-    path.write_text(apply(answers, mistake), encoding="utf-8")
-    only = affected(mistake.chapter, mistake.function)
-    graded = harness.grade_chapter(mistake.chapter, path, config, only=only)
-    visible = check_file(mistake.chapter, path, only=only)
-    lost = sum(r.max_score - r.score for r in graded)
-    return lost, visible, graded
-
-
-def first_failure(results):
-    return next((r for r in results if r.status != "passed"), None)
-
-
-OVERFLOWS = ("naive", "without subtracting the maximum")   # the catalogue's overflows, by their words
-
-
-def misleads(mistake, result):
-    """An overflow named for a mistake that is not one."""
-    text = result.output if result else ""
-    return not any(w in mistake.what for w in OVERFLOWS) and any(w in text for w in OVERFLOW_WORDS)
-
+from misconceptions import CATALOGUE, first_failure, misleads, outcome  # noqa: E402
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -7,7 +7,6 @@ each plausible for its exercise's text, must fail one (the checks of its functio
 function that calls it), and its message must say the thing named in the catalogue.
 """
 import sys
-from importlib import util
 
 import pytest
 
@@ -16,12 +15,8 @@ from nndl.grader.config import GraderConfig
 from nndl.grader.content import chapters
 
 sys.path.insert(0, str(FILES))
+import misconceptions as catalogue  # noqa: E402 - grading a mistake, as benchmarks/misconceptions.py does
 from misconceptions import CATALOGUE, apply, function_span, label  # noqa: E402
-
-# benchmarks/misconceptions.py grades a mistake (outcome) and reads what it was told: the same code
-_spec = util.spec_from_file_location("bench_misconceptions", FILES.parents[2] / "benchmarks" / "misconceptions.py")
-bench = util.module_from_spec(_spec)
-_spec.loader.exec_module(bench)
 
 
 def test_the_catalogue_covers_every_chapter_with_forty_mistakes_or_more():
@@ -33,14 +28,14 @@ def test_the_catalogue_covers_every_chapter_with_forty_mistakes_or_more():
 @pytest.mark.parametrize("mistake", CATALOGUE, ids=label)
 def test_each_mistake_loses_points_and_a_visible_check_says_what_is_wrong(mistake, answers_dir, tmp_path):
     answers = (answers_dir / f"{mistake.chapter}.py").read_text(encoding="utf-8")
-    lost, visible, graded = bench.outcome(mistake, answers, tmp_path, GraderConfig.from_env())
+    lost, visible, graded = catalogue.outcome(mistake, answers, tmp_path, GraderConfig.from_env())
     assert lost > 0, [(r.name, r.output) for r in graded]
-    shown = bench.first_failure(visible)
+    shown = catalogue.first_failure(visible)
     assert shown is not None, "every visible check passed"
     function = {c.id: c.function for c in chapters.checks(mistake.chapter)}[shown.name.split("/")[1]]
-    assert function in bench.affected(mistake.chapter, mistake.function)
+    assert function in catalogue.affected(mistake.chapter, mistake.function)
     assert mistake.says in told(shown), shown.output   # in the message, not in the check's hint
-    assert not bench.misleads(mistake, shown), shown.output
+    assert not catalogue.misleads(mistake, shown), shown.output
     # the grader fails the same visible check (in its own words where its judge is its own)
     assert next(r for r in graded if r.name == shown.name).status == "failed"
 
@@ -56,7 +51,7 @@ def test_the_model_answers_pass_what_the_catalogue_grades(answers_dir, tmp_path)
     from nndl.local import check_file
 
     for chapter in sorted({m.chapter for m in CATALOGUE}):
-        only = set().union(*(bench.affected(chapter, m.function) for m in CATALOGUE if m.chapter == chapter))
+        only = set().union(*(catalogue.affected(chapter, m.function) for m in CATALOGUE if m.chapter == chapter))
         path = answers_dir / f"{chapter}.py"
         graded = harness.grade_chapter(chapter, path, GraderConfig.from_env(), only=only)
         assert all(r.status == "passed" for r in graded), [(r.name, r.output) for r in graded if r.status != "passed"]

@@ -14,6 +14,7 @@ and what the visible message must say (None where the mistake is meant to be
 caught by hidden checks only, which the catalogue counts apart).
 """
 import re
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -218,6 +219,50 @@ def apply(answers, mistake):
             assert new.count(old) == 1, f"{mistake.what}: {old!r} is not once in {mistake.function}"
             new = new.replace(old, replacement)
     return answers[:start] + new + answers[end:]
+
+
+# ------------------------------------------------------------------ grading a mistake
+# What an overflow diagnosis says (nndl.diagnoses, nndl.checking's advice for an overflow).
+OVERFLOW_WORDS = ("an overflow (", "numerically stable form", "floating-point overflow", "NumPy warned of overflow")
+
+
+def affected(chapter, function):
+    """The function and every graded function of the chapter that calls it, directly or not."""
+    from nndl.grader.content import chapters
+
+    calls, found = chapters.callees(chapter), {function}
+    while True:
+        more = {f for f, callees in calls.items() if found & set(callees)} - found
+        if not more:
+            return found
+        found |= more
+
+
+def outcome(mistake, answers, folder, config):
+    """(points lost, the visible results of the affected functions, the graded results)."""
+    from nndl.grader.grading import harness
+    from nndl.local import check_file
+
+    path = Path(folder) / f"{mistake.chapter}.py"
+    path.write_text(apply(answers, mistake), encoding="utf-8")
+    only = affected(mistake.chapter, mistake.function)
+    graded = harness.grade_chapter(mistake.chapter, path, config, only=only)
+    visible = check_file(mistake.chapter, path, only=only)
+    lost = sum(r.max_score - r.score for r in graded)
+    return lost, visible, graded
+
+
+def first_failure(results):
+    return next((r for r in results if r.status != "passed"), None)
+
+
+OVERFLOWS = ("naive", "without subtracting the maximum")   # the catalogue's overflows, by their words
+
+
+def misleads(mistake, result):
+    """An overflow named for a mistake that is not one."""
+    text = result.output if result else ""
+    return not any(w in mistake.what for w in OVERFLOWS) and any(w in text for w in OVERFLOW_WORDS)
 
 
 def label(mistake):
