@@ -16,6 +16,7 @@ from nndl import compiled, config, judges, worker
 from nndl.course import checked_name
 from nndl.i18n import N_, t, tr
 from nndl.records import VISIBLE, Reply, Result, Rules
+from nndl.worker.wire import BLOB
 
 CALL_TIMEOUT = 10.0   # seconds per call unless a check asks for more, as in the grader
 
@@ -268,7 +269,7 @@ def reply_of(record, function):
     or its kit child: every rule record is checked as the grader checks it."""
     if "ok" in record:
         try:
-            return Reply("ok", worker.decode(record["ok"]), warned=warned(record.get("warned")))
+            return Reply("ok", worker.decode(record["ok"], record.get(BLOB)), warned=warned(record.get("warned")))
         except worker.WireError as exc:
             return Reply("bad_output", function=function, detail=(exc.template, exc.fields))
     if record.get("kind") in ("forbidden", "numeric", "mutated"):

@@ -7,10 +7,8 @@ pytest down with it; a call that times out or kills the process restarts it
 for the next call. The child is nndl/worker/, the same program the grader runs
 in its sandbox, so the learner's outputs are converted exactly as there.
 """
-import json
 import os
 import select
-import struct
 import subprocess
 import sys
 import threading
@@ -18,6 +16,7 @@ import time
 from pathlib import Path
 
 from nndl import worker
+from nndl.worker import wire
 from nndl.checking import reply_of
 from nndl.i18n import N_
 from nndl.records import Reply, Rules
@@ -75,9 +74,11 @@ class LearnerProcess:
         """The child's next message, or None when it is silent for timeout s or gone."""
         deadline = time.monotonic() + timeout
         try:
-            head = self._read(4, deadline)
-            body = self._read(struct.unpack(">I", head)[0], deadline) if head else None
-            return json.loads(body.decode("utf-8")) if body is not None else None
+            head = self._read(wire.HEADER.size, deadline)
+            length, blob = wire.sizes(head) if head is not None else (None, None)
+            body = self._read(length, deadline) if head is not None else None
+            blob = self._read(blob, deadline) if body is not None else None
+            return wire.message(body, blob) if blob is not None else None
         except (OSError, ValueError):
             return None
 

@@ -332,7 +332,8 @@ nndl.check("ch12_cnn/build_cnn", build_cnn, hidden=True)
 # test digits, which your function never sees. It needs **at least 97%**, and
 # `train_cnn` must return within **60 s** on the grader's 2 CPU cores (the
 # model answer takes under 2 s). The hidden check trains with another seed
-# on the same digits in another order.
+# on the same digits in another order, in mini-batches of 64 at a learning
+# rate of 0.02: use the arguments you are given.
 
 # %%
 def train_cnn(X_train, y_train, epochs=8, batch_size=32, learning_rate=0.01, seed=0):

@@ -14,7 +14,6 @@ import shutil
 import signal
 import socket
 import string
-import struct
 import tempfile
 import threading
 import time
@@ -28,6 +27,7 @@ from nndl.grader.processes import sandbox
 from nndl.records import Reply, Rules
 from nndl.i18n import N_
 from nndl.worker import MAX_MESSAGE, WIRE, WireError, decode, encode, send
+from nndl.worker.wire import BLOB, HEADER, message as wire_message
 
 # The failures the worker itself reports; any other reply is forged or garbled.
 WORKER_FAILURES = ("not_implemented", "missing", "bad_output", "exception", "forbidden", "numeric", "mutated")
@@ -124,7 +124,7 @@ class Zygote:
     """
 
     def __init__(self, config, preload=("numpy",)):
-        self.config = config
+        self.config, self.preload = config, tuple(preload)
         self.kind = sandbox.choose(config.sandbox)
         self.scratch = Path(tempfile.mkdtemp(prefix="nndl-warm-"))
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -258,14 +258,25 @@ def imports_for(path):
     return ["keras"] if _IMPORTS_KERAS.search(text) else []
 
 
+def kind_of(path):
+    """The kind of zygote that forks the worker of this chapter file: what it has imported."""
+    return ("numpy", *imports_for(path))
+
+
 def preload_for(files):
-    """What a pool's zygotes should import as they start, for these chapter files: Keras too if
-    one imports it, so that its import overlaps the grader's own rather than waiting for a file."""
-    return ("numpy", "keras") if any(imports_for(path) for path in files) else ("numpy",)
+    """The kinds of zygote these chapter files need (kind_of), to start as a pool starts so that
+    their imports overlap the grader's own rather than waiting for a file."""
+    return sorted({kind_of(path) for path in files}) or [("numpy",)]
 
 
 class WarmPool:
-    """Up to `size` zygotes shared by the threads that grade; each lends one at a time.
+    """Up to `size` zygotes of each kind, shared by the threads that grade; each lends one at a time.
+
+    A chapter file that imports Keras is forked by a zygote that has imported
+    it; every other file by one with NumPy alone, which forks and ends its
+    workers faster (about 10 ms a chapter: a process holding TensorFlow has
+    ten times the memory to map). The kinds in `preload` start now, the others
+    on their first file.
 
     A zygote that fails is closed and replaced on the next acquire; a pool
     that cannot start one at all (no fork here, a broken sandbox) is cold:
@@ -281,39 +292,48 @@ class WarmPool:
     started it ends, and the graders' threads come and go.
     """
 
-    def __init__(self, config, size=1, preload=("numpy",), retire_cpu=None):
-        self.config, self.preload = config, tuple(preload)
+    def __init__(self, config, size=1, preload=(("numpy",),), retire_cpu=None):
+        self.config, self.size = config, max(1, size)
         # A zygote's own CPU time grows with every fork; RLIMIT_CPU would kill it, and the
         # worker it is serving with it. It retires well before: at half its limit.
         self.retire_cpu = config.limits.cpu_seconds / 2 if retire_cpu is None else retire_cpu
-        self.idle = queue.LifoQueue()
+        self.idle = {}   # kind -> LifoQueue of its slots: a Zygote, a Future of one, or None (empty)
         self.lock = threading.Lock()
         self.zygotes = []
         self.cold = False
         self.starts = 0
         self.spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nndl-zygotes")
-        # Every slot's zygote starts now, so that its imports overlap the grader's own.
-        for _ in range(max(1, size)):
-            self.idle.put(self.spawner.submit(Zygote, self.config, self.preload))
+        for kind in preload:
+            self._slots(tuple(kind), start=True)
 
-    def acquire(self):
-        """A live zygote (the caller's until release), or None when the pool is cold."""
-        item = self.idle.get()
+    def _slots(self, kind, start=False):
+        """The queue of a kind's slots, made (and, with start, its zygotes started) on first use."""
+        with self.lock:
+            slots = self.idle.get(kind)
+            if slots is None:
+                slots = self.idle[kind] = queue.LifoQueue()
+                for _ in range(self.size):
+                    slots.put(self.spawner.submit(Zygote, self.config, kind) if start else None)
+            return slots
+
+    def acquire(self, kind=("numpy",)):
+        """A live zygote of this kind (the caller's until release), or None when the pool is cold."""
+        slots = self._slots(tuple(kind))
+        item = slots.get()
         if isinstance(item, Zygote) and item.alive():
             return item
         if isinstance(item, Zygote):
             self._discard(item)
         if self.cold:
-            self.idle.put(None)
+            slots.put(None)
             return None
         try:
-            pending = item if isinstance(item, Future) else \
-                self.spawner.submit(Zygote, self.config, self.preload)
+            pending = item if isinstance(item, Future) else self.spawner.submit(Zygote, self.config, tuple(kind))
             zygote = pending.result()
             zygote.wait_ready()
         except (ZygoteError, OSError):
             self.cold = True  # every chapter after this one starts a cold sandbox of its own
-            self.idle.put(None)
+            slots.put(None)
             return None
         with self.lock:
             self.zygotes.append(zygote)
@@ -321,10 +341,11 @@ class WarmPool:
         return zygote
 
     def release(self, zygote, healthy=True):
-        if zygote is not None and (not healthy or zygote.cpu >= self.retire_cpu):
+        slots = self._slots(zygote.preload)
+        if not healthy or zygote.cpu >= self.retire_cpu:
             self._discard(zygote)
             zygote = None
-        self.idle.put(zygote)
+        slots.put(zygote)
 
     def _discard(self, zygote):
         zygote.close()
@@ -333,16 +354,19 @@ class WarmPool:
                 self.zygotes.remove(zygote)
 
     def close(self):
-        while True:   # zygotes started but never lent
-            try:
-                item = self.idle.get_nowait()
-            except queue.Empty:
-                break
-            if isinstance(item, Future):
+        with self.lock:
+            queues = list(self.idle.values())
+        for slots in queues:
+            while True:   # zygotes started but never lent
                 try:
-                    item.result().close()
-                except (ZygoteError, OSError):
-                    pass
+                    item = slots.get_nowait()
+                except queue.Empty:
+                    break
+                if isinstance(item, Future):
+                    try:
+                        item.result().close()
+                    except (ZygoteError, OSError):
+                        pass
         with self.lock:
             zygotes, self.zygotes = self.zygotes, []
         for zygote in zygotes:
@@ -400,7 +424,7 @@ class SubmissionProcess:
 
     def _start_warm(self):
         """Fork the worker in a zygote of the pool; False when the pool is cold."""
-        zygote = self.pool.acquire()
+        zygote = self.pool.acquire(kind_of(self.source))
         if zygote is None:
             return False
 
@@ -519,17 +543,16 @@ class SubmissionProcess:
         """Read one message within timeout seconds and decode it."""
         deadline = time.monotonic() + timeout
         try:
-            header = self._read(4, deadline)
-            (length,) = struct.unpack(">I", header)
-            if length > MAX_MESSAGE:
+            length, blob = HEADER.unpack(self._read(HEADER.size, deadline))
+            if length + blob > MAX_MESSAGE:
                 return Reply("protocol", detail=(N_("sent a reply of {length} bytes (limit {limit})"),
-                                                 {"length": length, "limit": MAX_MESSAGE}))
-            import json
-            message = json.loads(self._read(length, deadline).decode("utf-8"))
+                                                 {"length": length + blob, "limit": MAX_MESSAGE}))
+            message = wire_message(self._read(length, deadline), self._read(blob, deadline))
             if not isinstance(message, dict):
                 raise WireError(N_("a reply must be a JSON object, not {type}"), type=type(message).__name__)
+            blob = message.pop(BLOB)
             if "ok" in message:
-                message["ok"] = decode(message["ok"])
+                message["ok"] = decode(message["ok"], blob)
             return Reply("ok", message)
         except TimeoutError:
             return Reply("timeout", detail=(N_("no answer within {seconds:g} s (time-out)"), {"seconds": timeout}))

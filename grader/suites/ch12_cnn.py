@@ -173,10 +173,14 @@ def train_visible(rng):
 
 
 def train_hidden(rng):
+    """The digits in another order, another seed, and the other two arguments used: mini-batches of
+    64 at twice the learning rate learn as well (98.7% on average over 48 seeds, none below
+    97.8%, as with the defaults) in 15% less time."""
     X_train, y_train, _, _ = digits()
     order = rng.permutation(len(X_train))
-    return [Case("the training digits in another order, another seed",
-                 (X_train[order], y_train[order]), {"seed": int(rng.integers(1, 2**16))})]
+    return [Case("the training digits in another order, another seed, mini-batches of 64 at learning rate 0.02",
+                 (X_train[order], y_train[order]),
+                 {"seed": int(rng.integers(1, 2**16)), "batch_size": 64, "learning_rate": 0.02})]
 
 
 def untrained_reference(X_train, y_train, epochs=8, batch_size=32, learning_rate=0.01, seed=0):
@@ -244,5 +248,6 @@ CHECKS = [
           kit=TRAINED, timeout=TRAIN_TIMEOUT, hint=TRAIN_HINT),
     Check("train_cnn_hidden", "train_cnn", 3, HIDDEN, train_hidden, untrained_reference,
           kit=TRAINED, timeout=TRAIN_TIMEOUT,
-          hint=TRAIN_HINT + "; use the seed you are given and build the model with your build_cnn"),
+          hint=TRAIN_HINT + "; use the seed, batch_size and learning_rate you are given and build the model "
+          "with your build_cnn"),
 ]

@@ -215,7 +215,7 @@ def answer(function, args, kwargs, request, passthrough=()):
         changed = policy.changed_argument(function, args, kwargs, before)
         if changed is not None:   # the text's promise: arguments are left unchanged
             return {"kind": "mutated", "argument": str(changed)[:60]}
-        plain = encode(to_plain(result, decode(request.get("probe"))))
+        plain = encode(to_plain(result, decode(request.get("probe"), request.get(wire.BLOB))))
     except passthrough:
         raise
     except NotImplementedError:
@@ -245,7 +245,8 @@ def serve(namespace, requests, replies):
             send(replies, {"kind": "missing"})
             continue
         try:
-            args, kwargs = decode(request.get("args", [])), decode(request.get("kwargs", {}))
+            blob = request.get(wire.BLOB)
+            args, kwargs = decode(request.get("args", []), blob), decode(request.get("kwargs", {}), blob)
         except WireError as exc:
             send(replies, {"kind": "bad_output", "detail": exc.record()})
             continue

@@ -51,7 +51,7 @@ def test_os_exit_costs_only_its_function(ch02_with):
 
 def test_garbage_on_the_reply_pipe_costs_only_its_function(ch02_with):
     """Is a submission that writes its own garbage to the reply pipe a protocol failure, and nothing more?"""
-    report = grade_ch02(ch02_with("garbage_step", PAYLOAD='struct.pack(">I", 1 << 31)'))
+    report = grade_ch02(ch02_with("garbage_step", PAYLOAD='struct.pack(">II", 1 << 31, 0)'))
     results = assert_only_lost(report, CH02, {"step"}, "protocol")
     assert results["step"].output == (
         "broke the grader's protocol — case 1/3 (a vector in [-5, 5]): "
@@ -117,23 +117,26 @@ def test_output_is_capped(tiny):
     assert tiny.sink.text() == "x" * 1000 and tiny.sink.total == 100_000
 
 
-def frame(body):
-    return struct.pack(">I", len(body)) + body
+def frame(body, blob=b""):
+    return struct.pack(">II", len(body), len(blob)) + body + blob
 
 
 @pytest.mark.parametrize("payload, message", [
-    (struct.pack(">I", MAX_MESSAGE + 1), f"sent a reply of {MAX_MESSAGE + 1} bytes (limit {MAX_MESSAGE})"),
+    (struct.pack(">II", MAX_MESSAGE + 1, 0), f"sent a reply of {MAX_MESSAGE + 1} bytes (limit {MAX_MESSAGE})"),
+    (struct.pack(">II", 8, MAX_MESSAGE), f"sent a reply of {MAX_MESSAGE + 8} bytes (limit {MAX_MESSAGE})"),
     (frame(b"not json!"), "sent a malformed reply (Expecting value"),
     (frame(b"\xff\xfe"), "sent a malformed reply ("),
     (frame(b"5"), "sent a malformed reply (a reply must be a JSON object, not int)"),
     (frame(b"[" * 100000 + b"]" * 100000), "sent a malformed reply (maximum recursion depth"),
-    (frame(b'{"ok": {"$array": {"dtype": "object", "shape": [1], "data": ""}}}'),
+    (frame(b'{"ok": {"$array": {"dtype": "object", "shape": [1], "at": 0}}}', b"\0" * 8),
      "sent a malformed reply (array dtype 'object' is not allowed)"),
+    (frame(b'{"ok": {"$array": {"dtype": "float64", "shape": [4], "at": 0}}}', b"\0" * 16),
+     "sent a malformed reply (array data does not match its shape)"),
     (frame(b'{"ok": null}'), "sent a reply that is neither a result nor a known failure"),
     (frame(b'{"ok": "text"}'), "sent a reply that is neither a result nor a known failure"),
     (frame(b'{"kind": "ok"}'), "sent a reply that is neither a result nor a known failure"),
     (frame(b'{"kind": "passed", "error": ""}'), "sent a reply that is neither a result nor a known failure"),
-], ids=["huge", "not-json", "not-utf8", "not-an-object", "deep", "object-dtype", "null-result",
+], ids=["huge", "huge-blob", "not-json", "not-utf8", "not-an-object", "deep", "object-dtype", "outside-the-blob", "null-result",
         "text-result", "forged-ok", "forged-kind"])
 def test_garbage_replies_are_protocol_failures(tiny, payload, message):
     """Is every kind of garbage on the reply pipe a protocol failure that restarts the process?"""
@@ -188,22 +191,27 @@ def test_imports_for_finds_keras_in_code_and_in_notebooks(tmp_path):
         (tmp_path / name).write_text(text, encoding="utf-8")
     assert {n: imports_for(tmp_path / n) for n in files} == {
         "import.py": ["keras"], "from.py": ["keras"], "mention.py": [], "notebook.ipynb": ["keras"]}
-    assert preload_for([tmp_path / "mention.py"]) == ("numpy",)
-    assert preload_for([tmp_path / "mention.py", tmp_path / "from.py"]) == ("numpy", "keras")
+    assert preload_for([tmp_path / "mention.py"]) == [("numpy",)]
+    assert preload_for([tmp_path / "mention.py", tmp_path / "from.py"]) == [("numpy",), ("numpy", "keras")]
+    assert preload_for([tmp_path / "import.py"]) == [("numpy", "keras")]
 
 
-def test_a_warm_sandbox_imports_keras_for_the_file_that_needs_it(tmp_path):
-    """Does a zygote started with NumPy only import Keras before forking the worker of a file that
-    imports it (so the file finds it loaded), and keep it for the next worker?"""
-    path = tmp_path / TINY.name
+def test_a_warm_sandbox_has_keras_for_the_file_that_needs_it_and_only_for_it(tmp_path):
+    """Is the worker of a file that imports Keras forked by a zygote that has it (so the file finds
+    it loaded, though the pool started with NumPy alone), the same zygote for the next such file,
+    and the worker of a file that does not by a zygote without it?"""
+    path, plain = tmp_path / TINY.name, tmp_path / "plain" / TINY.name
     path.write_text(KERAS_AT_LOAD, encoding="utf-8")
+    plain.parent.mkdir()
+    plain.write_text(KERAS_AT_LOAD.replace("import keras\n", ""), encoding="utf-8")
     config = GraderConfig(limits=Limits(call_timeout=20, load_timeout=60))
-    with WarmPool(config, 1, preload=("numpy",)) as pool:
-        for _ in range(2):
-            with SubmissionProcess(path, config, pool) as process:
+    with WarmPool(config, 1, preload=[("numpy",)]) as pool:
+        for file, loaded in ((path, 1.0), (plain, 0.0), (path, 1.0), (plain, 0.0)):
+            with SubmissionProcess(file, config, pool) as process:
                 reply = process.call("step", (np.zeros(1),))
-                assert (reply.kind, reply.value.tolist()) == ("ok", [1.0])
-        assert pool.starts == 1
+                assert (reply.kind, reply.value.tolist()) == ("ok", [loaded])
+                assert process.zygote.preload == (("numpy", "keras") if loaded else ("numpy",))
+        assert pool.starts == 2
     with SubmissionProcess(path, config) as cold:   # a cold worker imports it itself
         assert cold.call("step", (np.zeros(1),)).value.tolist() == [0.0]
 
