@@ -257,8 +257,9 @@ class Oracle:
         self.lock = threading.RLock()  # a reference may ask the oracle for another one
 
     def _kept(self, memo, entry, compute):
-        """The value memo names (None: not kept in memory): from memory, else from the disk's entry,
-        else compute(); then kept in both (plain data only: a Keras model is the caller's own, since comparing it loads the
+        """The value memo names (None: not kept in memory): from memory, else from the disk's entry
+        (a function giving it, called on a miss only: it hashes the case's inputs), else compute();
+        then kept in both (plain data only: a Keras model is the caller's own, since comparing it loads the
         learner's weights into it).
 
         One reference runs at a time: some drive shared Keras state (a model whose
@@ -269,6 +270,7 @@ class Oracle:
         with self.lock:
             if memo is not None and memo in self.memory:
                 return self.memory[memo]
+            entry = entry() if callable(entry) else entry
             value = self.disk.read(entry) if entry else None
             if value is None:
                 with warnings.catch_warnings():
@@ -293,7 +295,7 @@ class Oracle:
     def answer(self, check, name, seed, number, case):
         """The reference's answer to one case."""
         return self._kept((check, name, seed, number),
-                          self._entry(check.reference, lambda: self.disk.entry(name, seed, number, case)),
+                          lambda: self._entry(check.reference, lambda: self.disk.entry(name, seed, number, case)),
                           lambda: check.reference(*case.args, **case.kwargs))
 
     def facts(self, check, name, seed, number, case, probe):
@@ -304,8 +306,8 @@ class Oracle:
         stored as plain data, so a warm cache needs no reference model at all.
         """
         return self._kept(("facts", check, name, seed, number),
-                          self._entry(check.reference,
-                                      lambda: self.disk.entry(name, seed, number, case, "facts", probe)),
+                          lambda: self._entry(check.reference,
+                                              lambda: self.disk.entry(name, seed, number, case, "facts", probe)),
                           lambda: check.kit.facts(check, case, self.answer(check, name, seed, number, case),
                                                   probe))
 
@@ -350,10 +352,19 @@ _ORACLE = None
 _ORACLE_LOCK = threading.Lock()
 
 
+_SETTINGS = ("NNDL_CACHE_DIR", "XDG_CACHE_HOME", "HOME")   # what cache_dir() reads
+_ORACLE_FOR = None
+
+
 def oracle():
-    """The process's oracle, on the cache folder the configuration names (``NNDL_CACHE_DIR``)."""
-    global _ORACLE
+    """The process's oracle, on the cache folder the configuration names (``NNDL_CACHE_DIR``); a new
+    one when the settings that name it change."""
+    global _ORACLE, _ORACLE_FOR
+    settings = tuple(os.environ.get(name) for name in _SETTINGS)
     with _ORACLE_LOCK:
-        if _ORACLE is None or (_ORACLE.disk and _ORACLE.disk.directory) != cache_dir():
-            _ORACLE = Oracle(cache_dir())
+        if _ORACLE is None or settings != _ORACLE_FOR:
+            directory = cache_dir()
+            if _ORACLE is None or (_ORACLE.disk and _ORACLE.disk.directory) != directory:
+                _ORACLE = Oracle(directory)
+            _ORACLE_FOR = settings
         return _ORACLE
