@@ -1,6 +1,6 @@
 """The worker: the programs that run a learner's chapter file, and the wire format they speak.
 
-- ``wire.py``: messages as plain JSON with numeric arrays; nothing pickled;
+- ``wire.py``: messages as plain JSON, numeric arrays as raw bytes in a blob beside it; nothing pickled;
 - ``calls.py``: the call server (load a chapter file, answer calls of its functions);
 - ``policy.py``: the from-scratch rule (no framework runs inside a from-scratch function);
 - ``zygote.py``: the warm sandbox, forking a fresh call server per chapter file;
