@@ -11,10 +11,11 @@ received is evaluated.
 
 ``encode`` turns a value into the message's data with each array held as
 itself (``"at"``: a contiguous copy of it); ``send`` moves those arrays into
-the blob and writes their offsets in their place. ``receive`` (and the grader's own readers, with ``sizes`` and
-``message``) returns the body with the blob under the key ``"$blob"``, which
-``decode`` reads the arrays from. The kit's in-process calls decode what
-encode made without a frame, so both paths check arrays alike.
+the blob and writes their offsets in their place. ``receive`` (and the
+grader's own readers, with ``sizes`` and ``message``) returns the body with
+the blob under the key ``"$blob"``, which ``decode`` reads the arrays from.
+The kit's in-process calls decode what encode made without a frame, so both
+paths check arrays alike.
 """
 import json
 import os
