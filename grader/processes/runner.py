@@ -117,8 +117,8 @@ class ZygoteError(RuntimeError):
 class Zygote:
     """A warm sandbox: one sandboxed process that forks a fresh worker per chapter file.
 
-    It imports NumPy (and Keras, with preload) as it starts, or Keras when
-    the first chapter file that imports it arrives (imports_for); each worker it forks
+    It imports what preload names (NumPy, and Keras for the chapter files that
+    import it: kind_of) as it starts; each worker it forks
     starts with nothing of the one before (see nndl/worker/zygote.py), so a batch pays
     the imports and the sandbox's start once per zygote, not per chapter.
     """
@@ -175,15 +175,13 @@ class Zygote:
     def start(self, chapter_file, requests, replies, output):
         """Fork a worker for chapter_file on these pipe ends; raises ZygoteError."""
         self.exit_status = None
-        imports = imports_for(chapter_file)
         with open(chapter_file, "rb") as source:
-            message = json.dumps({"op": "start", "name": Path(chapter_file).name,
-                                  "imports": imports}).encode("utf-8")
+            message = json.dumps({"op": "start", "name": Path(chapter_file).name}).encode("utf-8")
             try:
                 socket.send_fds(self.control, [message], [source.fileno(), requests, replies, output])
             except OSError as exc:
                 raise ZygoteError(f"the warm sandbox is gone ({exc})") from None
-        event = self._event(self.config.limits.load_timeout + 30 if imports else 10)
+        event = self._event(10)
         if event is None or event.get("event") != "started":
             raise ZygoteError("the warm sandbox did not start a worker")
 
@@ -266,7 +264,12 @@ def kind_of(path):
 def preload_for(files):
     """The kinds of zygote these chapter files need (kind_of), to start as a pool starts so that
     their imports overlap the grader's own rather than waiting for a file."""
-    return sorted({kind_of(path) for path in files}) or [("numpy",)]
+    kinds = set()
+    for path in files:   # a batch's thousands of files: read until both kinds are seen
+        kinds.add(kind_of(path))
+        if len(kinds) == 2:
+            break
+    return sorted(kinds) or [("numpy",)]
 
 
 class WarmPool:

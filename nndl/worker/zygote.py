@@ -173,19 +173,6 @@ def _child(message, fds, control):
         os._exit(code or 0)
 
 
-ON_DEMAND = ("keras",)   # what a start request may ask the zygote to import first
-
-
-def _import(names):
-    """Import what the next chapter file needs (once: every later worker starts with it)."""
-    for name in names:
-        if name in ON_DEMAND and name not in sys.modules:
-            try:
-                __import__(name)
-            except Exception:  # noqa: BLE001 - the worker will meet the same error itself, and say it
-                pass
-
-
 def _cpu():
     """CPU seconds this zygote has used itself: RLIMIT_CPU counts them, forks and all."""
     times = os.times()
@@ -230,7 +217,6 @@ def zygote(control_fd, scratch, preload):
             return 0
         message = json.loads(data.decode("utf-8"))
         if message.get("op") == "start" and child is None and len(fds) == 4:
-            _import(message.get("imports", ()))
             child = os.fork()
             if child == 0:
                 _child(message, fds, control)
