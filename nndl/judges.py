@@ -292,7 +292,7 @@ def sample_tests(x, y, sigma, bound, fans=None, hidden=False, y_sorted=False):
     if ratios["ks"] > 1:
         messages.append(t("the distributions differ: Kolmogorov-Smirnov distance {distance:.4f} "
                           "(a correct initialiser stays below {limit:.4f})",
-                          distance=ks_distance(x, y, y_sorted), limit=ks_limit(x.size, y.size)))
+                          distance=ratios["ks"] * ks_limit(x.size, y.size), limit=ks_limit(x.size, y.size)))
     return messages
 
 

@@ -89,13 +89,14 @@ _LOCK = threading.Lock()
 
 
 def _pool(config, preload):
-    """This worker process's warm sandbox pool (one, kept for every student it grades)."""
+    """This worker process's warm sandbox pool (one, kept for every student it grades); preload()
+    names the kinds of zygote to start with it, asked only when the pool is made."""
     from nndl.grader.processes.runner import WarmPool
 
     with _LOCK:
         pool = _POOLS.get(config)
         if pool is None and config.warm:
-            pool = _POOLS[config] = WarmPool(config, 1, preload)
+            pool = _POOLS[config] = WarmPool(config, 1, preload())
             atexit.register(pool.close)
         return pool
 
@@ -112,5 +113,5 @@ def grade_task(student, files, config, selected, visibility):
                 continue   # a name that would leave the folder is not a submission's file
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        pool = _pool(config, preload_for(Path(folder, name) for name in files))
+        pool = _pool(config, lambda: preload_for(Path(folder, name) for name in files))
         return batch.grade_one(student, Path(folder), config, selected, visibility, pool).report.as_json()

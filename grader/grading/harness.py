@@ -41,7 +41,7 @@ def run_check(check, chapter, seed, call, figures=False):
     try:
         return _run_check(check, chapter, seed, call, figures)
     except Exception as exc:  # noqa: BLE001 - reported, never raised into a batch
-        return failed(check, f"{chapter}/{check.id}", "grader_error",
+        return failed(check, name, "grader_error",
                        t("the grader failed on this check ({error}); please report it",
                          error=f"{type(exc).__name__}: {exc}"))
     finally:
